@@ -1,0 +1,3 @@
+// The one library entry: re-exports only. Each part documents itself in docs/.
+export * from './errors.js';
+export * from './codec/instance.js';

@@ -19,7 +19,7 @@ export interface Instance {
   /** `host:port` (or any dial target a Go endpoints.Endpoint would carry in `Addr`). */
   readonly address: string;
   readonly status: InstanceStatus;
-  /** Relative weight for the weighted balancer; a positive integer, default 1. */
+  /** Relative weight for the weighted balancer; a positive number (rollcall writes integers), default 1. */
   readonly weight: number;
   readonly zone?: string;
   readonly version?: string;

@@ -1,0 +1,164 @@
+/**
+ * The wire format of an instance record: the one place that encodes, decodes and validates it.
+ *
+ * Compatibility contract (docs/wire-format.md says the same for users):
+ * - The value is the JSON that etcd's Go `client/v3/naming/endpoints` Manager writes for an Add
+ *   (`internal.Update`): `{"Op":0,"Addr":"host:port","Metadata":<any JSON>}`. Go's Manager and
+ *   resolver read it back; they ignore Metadata's contents. `Op` may be absent (the older
+ *   `{"Addr","Metadata"}` form written by gRPC naming users); when present it must be 0 (Add).
+ * - rollcall's own fields live inside `Metadata`: id, service, status, weight, zone, version,
+ *   tags, registeredAt and the user's `meta` object.
+ * - A value written by a Go service (plain `Addr`, any or null `Metadata`) is a valid instance:
+ *   id = last key segment, status "up", weight 1. Unknown Metadata keys become `meta`; a
+ *   Metadata that is not an object is kept as `meta.value`.
+ * - The key, not the value, decides service and id.
+ * - Invalid: not JSON, not an object, no non-empty string Addr, Op other than 0, a known field
+ *   of the wrong type, a value larger than MAX_VALUE_BYTES, a key not at <prefix>/<service>/<id>.
+ *   Decoding never throws: it returns the reason, and watchers emit it as a warning.
+ */
+import { MalformedValueError } from '../errors.js';
+import { INSTANCE_STATUSES, type Instance, type InstanceStatus, type JsonValue } from './instance.js';
+import type { KeyLayout } from './key-layout.js';
+
+export const MAX_VALUE_BYTES = 64 * 1024;
+export const MAX_ADDRESS_LENGTH = 256;
+
+/** What a writer stores: an Instance without the etcd-assigned fields. */
+export interface InstanceRecord {
+  readonly service: string;
+  readonly id: string;
+  readonly address: string;
+  readonly status: InstanceStatus;
+  readonly weight: number;
+  readonly zone?: string;
+  readonly version?: string;
+  readonly tags: readonly string[];
+  readonly meta: Readonly<Record<string, JsonValue>>;
+  readonly registeredAt?: string;
+}
+
+/** A key-value pair as read from etcd, before decoding. */
+export interface StoredValue {
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly lease: string;
+  readonly modRevision: number;
+  readonly createRevision: number;
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly instance: Instance }
+  | { readonly ok: false; readonly error: MalformedValueError };
+
+const OWN_FIELDS = new Set(['id', 'service', 'status', 'weight', 'zone', 'version', 'tags', 'registeredAt', 'meta']);
+
+/** Why `address` cannot be stored as an Addr, or undefined. */
+export function addressProblem(address: unknown): string | undefined {
+  if (typeof address !== 'string' || address.length === 0) return 'must be a non-empty string';
+  if (address.length > MAX_ADDRESS_LENGTH) return `must be at most ${MAX_ADDRESS_LENGTH} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(address)) return 'must not contain whitespace or control characters';
+  return undefined;
+}
+
+export function encodeInstance(record: InstanceRecord): string {
+  const metadata: Record<string, JsonValue> = {
+    id: record.id,
+    service: record.service,
+    status: record.status,
+    weight: record.weight,
+    ...(record.zone === undefined ? {} : { zone: record.zone }),
+    ...(record.version === undefined ? {} : { version: record.version }),
+    tags: [...record.tags],
+    ...(record.registeredAt === undefined ? {} : { registeredAt: record.registeredAt }),
+    meta: { ...record.meta },
+  };
+  const json = JSON.stringify({ Op: 0, Addr: record.address, Metadata: metadata });
+  if (Buffer.byteLength(json) > MAX_VALUE_BYTES) {
+    throw new MalformedValueError(`instance record for ${record.service}/${record.id} is ${Buffer.byteLength(json)} bytes, over the ${MAX_VALUE_BYTES}-byte limit`, {
+      details: { service: record.service, id: record.id },
+    });
+  }
+  return json;
+}
+
+export function decodeInstance(layout: KeyLayout, stored: StoredValue, maxBytes = MAX_VALUE_BYTES): DecodeResult {
+  const fail = (reason: string, cause?: unknown): DecodeResult => ({
+    ok: false,
+    error: new MalformedValueError(`invalid instance at ${stored.key}: ${reason}`, {
+      cause,
+      details: { key: stored.key, reason, modRevision: stored.modRevision },
+    }),
+  });
+  const parsedKey = layout.parse(stored.key);
+  if (!parsedKey.ok) return fail(parsedKey.reason);
+  if (stored.value.byteLength > maxBytes) return fail(`value is ${stored.value.byteLength} bytes, over the ${maxBytes}-byte limit`);
+
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(stored.value.buffer, stored.value.byteOffset, stored.value.byteLength).toString('utf8'));
+  } catch (cause) {
+    return fail('value is not JSON', cause);
+  }
+  if (!isPlainObject(body)) return fail('value is not a JSON object');
+  if (body['Op'] !== undefined && body['Op'] !== 0) return fail(`Op is ${JSON.stringify(body['Op'])}, only 0 (Add) is a stored endpoint`);
+  const addrProblem = addressProblem(body['Addr']);
+  if (addrProblem) return fail(`Addr ${addrProblem}`);
+
+  const fields = readMetadata(body['Metadata']);
+  if (typeof fields === 'string') return fail(fields);
+  return {
+    ok: true,
+    instance: {
+      service: parsedKey.service,
+      id: parsedKey.id,
+      address: body['Addr'] as string,
+      ...fields,
+      key: stored.key,
+      lease: stored.lease,
+      modRevision: stored.modRevision,
+      createRevision: stored.createRevision,
+    },
+  };
+}
+
+type MetadataFields = Pick<Instance, 'status' | 'weight' | 'zone' | 'version' | 'tags' | 'meta' | 'registeredAt'>;
+
+/** Reads rollcall's fields out of Metadata; returns the reason as a string when one is invalid. */
+function readMetadata(metadata: unknown): MetadataFields | string {
+  if (metadata === undefined || metadata === null) return { status: 'up', weight: 1, tags: [], meta: {} };
+  if (!isPlainObject(metadata)) return { status: 'up', weight: 1, tags: [], meta: { value: metadata as JsonValue } };
+
+  const { status = 'up', weight = 1, zone, version, tags = [], registeredAt, meta } = metadata;
+  if (typeof status !== 'string' || !INSTANCE_STATUSES.includes(status as InstanceStatus)) {
+    return `Metadata.status must be one of ${INSTANCE_STATUSES.join(', ')}`;
+  }
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) return 'Metadata.weight must be a positive number';
+  if (zone !== undefined && typeof zone !== 'string') return 'Metadata.zone must be a string';
+  if (version !== undefined && typeof version !== 'string') return 'Metadata.version must be a string';
+  if (registeredAt !== undefined && typeof registeredAt !== 'string') return 'Metadata.registeredAt must be a string';
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) return 'Metadata.tags must be an array of strings';
+  if (meta !== undefined && !isPlainObject(meta)) return 'Metadata.meta must be an object';
+
+  // A foreign writer's own keys are kept as meta, so nothing it published is lost.
+  const userMeta: Record<string, JsonValue> = meta === undefined ? foreignKeys(metadata) : (meta as Record<string, JsonValue>);
+  return {
+    status: status as InstanceStatus,
+    weight,
+    tags: tags as string[],
+    meta: userMeta,
+    ...(zone === undefined ? {} : { zone }),
+    ...(version === undefined ? {} : { version }),
+    ...(registeredAt === undefined ? {} : { registeredAt }),
+  };
+}
+
+function foreignKeys(metadata: Record<string, unknown>): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(metadata)) if (!OWN_FIELDS.has(key)) out[key] = value as JsonValue;
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

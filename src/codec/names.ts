@@ -1,0 +1,49 @@
+/**
+ * Rules for the names that become etcd key segments: service names and instance ids (one
+ * segment each) and the key prefix (one or more segments). Checked on every write so that a
+ * consumer can always split a key back into prefix / service / id.
+ */
+import { InvalidNameError } from '../errors.js';
+
+export const MAX_NAME_LENGTH = 128;
+
+// Whitespace (any Unicode space) and control characters (C0, DEL, C1).
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f]/u;
+
+/** Why `name` is not a valid single key segment, or undefined when it is. */
+export function nameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'must be a string';
+  if (name.length === 0) return 'must not be empty';
+  if (name.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`;
+  if (name.includes('/')) return 'must not contain "/"';
+  if (FORBIDDEN.test(name)) return 'must not contain whitespace or control characters';
+  if (name === '.' || name === '..') return 'must not be "." or ".."';
+  return undefined;
+}
+
+/** Throws InvalidNameError unless `name` is a valid service name / instance id. */
+export function assertValidName(kind: 'service name' | 'instance id' | 'election name' | 'lock name', name: unknown): asserts name is string {
+  const problem = nameProblem(name);
+  if (problem) {
+    throw new InvalidNameError(`invalid ${kind} ${JSON.stringify(name)}: ${problem}`, { details: { kind, name } });
+  }
+}
+
+/**
+ * Normalises a key prefix: one or more valid segments joined by "/", without leading or trailing
+ * "/" ("services", "prod/services"). Throws InvalidNameError otherwise.
+ */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  const segments = trimmed.split('/');
+  for (const segment of segments) {
+    const problem = nameProblem(segment);
+    if (problem) {
+      throw new InvalidNameError(`invalid key prefix ${JSON.stringify(prefix)}: segment ${JSON.stringify(segment)} ${problem}`, {
+        details: { prefix },
+      });
+    }
+  }
+  return trimmed;
+}

@@ -1,0 +1,68 @@
+/**
+ * Capped exponential backoff with full jitter (AWS architecture blog's "full jitter"): the delay
+ * before attempt n is uniform in [min, min(max, base * 2^n)], so a fleet of clients that lost
+ * etcd at the same moment does not come back in lockstep.
+ */
+export interface BackoffOptions {
+  /** First ceiling, ms. Default 100. */
+  baseMs?: number;
+  /** Largest delay, ms. Default 10_000. */
+  maxMs?: number;
+  /** Smallest delay, ms. Default 20. */
+  minMs?: number;
+  /** Injectable randomness, for tests. Default Math.random. */
+  random?: () => number;
+}
+
+export class Backoff {
+  private attempt = 0;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+  private readonly minMs: number;
+  private readonly random: () => number;
+
+  constructor(options: BackoffOptions = {}) {
+    this.baseMs = options.baseMs ?? 100;
+    this.maxMs = options.maxMs ?? 10_000;
+    this.minMs = Math.min(options.minMs ?? 20, this.maxMs);
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The delay to wait before the next attempt; each call grows the ceiling. */
+  next(): number {
+    const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(this.attempt, 30));
+    this.attempt += 1;
+    return Math.max(this.minMs, Math.round(this.random() * ceiling));
+  }
+
+  /** Call after a success so that the next failure starts small again. */
+  reset(): void {
+    this.attempt = 0;
+  }
+
+  get attempts(): number {
+    return this.attempt;
+  }
+}
+
+/**
+ * Resolves after `ms`, or rejects with signal.reason when aborted. The timer is ref'd on purpose: a
+ * reconnect loop must keep a process alive the way an open etcd connection would; close() aborts it.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * One handle on etcd shared by the parts of rollcall: the etcd3 client, the resolved options and
+ * `call()`, which gives each request a deadline and turns failures into typed errors.
+ * A connection built from options owns its client and closes it; one built around a client the
+ * user passed in never closes it.
+ */
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, retry } from 'cockatiel';
+import { withDeadline } from './deadline.js';
+import { translateEtcdError } from './translate-error.js';
+import {
+  resolveConnectionOptions,
+  type ConnectionOptions,
+  type ResolvedConnectionOptions,
+} from './connection-options.js';
+
+export interface ClientSource extends ConnectionOptions {
+  /**
+   * An etcd3 client to use instead of building one. rollcall never closes it. Its own call
+   * options are left alone, but rollcall still enforces `timeoutMs` on each of its calls.
+   */
+  client?: Etcd3;
+}
+
+export class EtcdConnection {
+  readonly client: Etcd3;
+  readonly options: ResolvedConnectionOptions;
+  private readonly owned: boolean;
+  private closed = false;
+
+  private constructor(client: Etcd3, options: ResolvedConnectionOptions, owned: boolean) {
+    this.client = client;
+    this.options = options;
+    this.owned = owned;
+  }
+
+  static create(source: ClientSource = {}): EtcdConnection {
+    const options = resolveConnectionOptions(source);
+    if (source.client) return new EtcdConnection(source.client, options, false);
+    return new EtcdConnection(new Etcd3(buildClientOptions(options)), options, true);
+  }
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
+  get endpoints(): readonly string[] {
+    return this.options.endpoints;
+  }
+
+  /** Runs one etcd request with the connection's deadline; rejects with a RollcallError. */
+  async call<T>(operation: string, run: () => Promise<T>, signal?: AbortSignal, timeoutMs = this.timeoutMs): Promise<T> {
+    const context = { operation, endpoints: this.endpoints };
+    try {
+      return await withDeadline(run, timeoutMs, context, signal);
+    } catch (error) {
+      if (signal?.aborted && error === signal.reason) throw error;
+      throw translateEtcdError(error, context);
+    }
+  }
+
+  /** Closes the client when this connection built it. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owned) this.client.close();
+  }
+}
+
+function buildClientOptions(options: ResolvedConnectionOptions): IOptions {
+  const { endpoints, timeoutMs, tls, auth } = options;
+  const deadline = (): { deadline: number } => ({ deadline: Date.now() + timeoutMs });
+  return {
+    hosts: [...endpoints],
+    ...(tls
+      ? { credentials: { rootCertificate: tls.ca, ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } }
+      : {}),
+    ...(auth ? { auth: { username: auth.username, password: auth.password, callOptions: deadline } } : {}),
+    // Streams (watch, lease keepalive) live as long as they are useful; every unary call gets a deadline.
+    defaultCallOptions: (context) => (context.isStream ? {} : deadline()),
+    faultHandling: {
+      // A host that fails three times in a row is skipped for one second, not etcd3's five: a
+      // restarted etcd should be used again quickly.
+      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+      // Retrying the same single host at once does not help; with several, try another one.
+      global: retry(handleWhen(isRecoverableError), { maxAttempts: Math.min(2, endpoints.length - 1) }),
+    },
+    grpcOptions: {
+      // grpc-js backs off reconnects up to 120 s by default; an etcd that comes back should be
+      // found within seconds.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 2000,
+      // Detect a dead TCP peer (paused or partitioned member) under a long-lived watch stream.
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5000,
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export { EtcdConnection, type ClientSource } from './etcd-connection.js';
+export {
+  resolveConnectionOptions,
+  DEFAULT_ENDPOINT,
+  DEFAULT_TIMEOUT_MS,
+  type ConnectionOptions,
+  type ResolvedConnectionOptions,
+  type TlsOptions,
+  type AuthOptions,
+  type PemSource,
+} from './connection-options.js';
+export { withDeadline, type DeadlineContext } from './deadline.js';
+export { translateEtcdError, isPermanentEtcdError } from './translate-error.js';
+export { Backoff, sleep, type BackoffOptions } from './backoff.js';

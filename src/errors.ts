@@ -155,3 +155,10 @@ export class EtcdProcessError extends RollcallError {
 export function hasErrorCode(error: unknown, code: string): boolean {
   return error instanceof RollcallError && error.code === code;
 }
+
+/** A bounded wait (dev harness, test helpers) ended before its condition held; `details.lastError` says why. */
+export class WaitTimeoutError extends RollcallError {
+  constructor(message: string, options?: RollcallErrorOptions) {
+    super('ERR_WAIT_TIMEOUT', message, options);
+  }
+}

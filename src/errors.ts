@@ -162,3 +162,17 @@ export class WaitTimeoutError extends RollcallError {
     super('ERR_WAIT_TIMEOUT', message, options);
   }
 }
+
+/** A hash picker's `pick()`/`acquire()`/`run()` was called without a key (string or Uint8Array) to hash. */
+export class HashKeyRequiredError extends RollcallError {
+  constructor(message: string, options?: RollcallErrorOptions) {
+    super('ERR_HASH_KEY_REQUIRED', message, options);
+  }
+}
+
+/** A registration's local health check returned false, threw or did not answer in time (the instance is marked draining). */
+export class HealthCheckError extends RollcallError {
+  constructor(message: string, options?: RollcallErrorOptions) {
+    super('ERR_HEALTH_CHECK', message, options);
+  }
+}

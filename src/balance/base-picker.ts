@@ -1,0 +1,204 @@
+/**
+ * What every strategy shares: the snapshot rebuilt on change, in-flight counting, outlier
+ * ejection and the NoInstanceError. A strategy only says how to choose among `candidates`.
+ *
+ * The snapshot is the sorted array of instances pick() may return right now: `up`, matching
+ * the filter, not ejected, and in the preferred zone when any such instance is there. It is
+ * rebuilt by update() and whenever an ejection starts or ends, never by pick(), so pick()
+ * does no filtering and allocates nothing (grpc-js builds a new picker per state change the
+ * same way).
+ */
+import type { Instance } from '../codec/instance.js';
+import { HashKeyRequiredError, NoInstanceError } from '../errors.js';
+import { OutlierEjector } from './outlier-ejector.js';
+import type { InstanceHandle, NoInstanceReason, Picker, PickerOptions, PickerStrategy } from './picker.js';
+import { byKey, createEntry, type PickerEntry, weightOf } from './picker-entry.js';
+import { resolvePickerOptions, type ResolvedPickerOptions } from './picker-options.js';
+
+export abstract class BasePicker implements Picker {
+  abstract readonly strategy: PickerStrategy;
+
+  protected readonly options: ResolvedPickerOptions;
+  /** True for strategies that cannot pick without a key (hash). */
+  protected readonly keyRequired: boolean = false;
+  private readonly ejector: OutlierEjector;
+  private entries = new Map<string, PickerEntry>();
+  /** `up` and matching the filter, sorted by key: the base of ejection percentages. */
+  private eligible: PickerEntry[] = [];
+  private candidates: PickerEntry[] = [];
+  private upCount = 0;
+  private seenService: string | undefined;
+
+  constructor(options?: PickerOptions) {
+    this.options = resolvePickerOptions(options);
+    this.ejector = new OutlierEjector(this.options.outlier);
+  }
+
+  /** Chooses one of `candidates` (never empty). Must not allocate. */
+  protected abstract choose(candidates: readonly PickerEntry[], key: string | Uint8Array | undefined): PickerEntry;
+
+  /** Called after every rebuild, so a strategy can carry its position over to the new array. */
+  protected rebuilt(_previous: readonly PickerEntry[], _next: readonly PickerEntry[]): void {}
+
+  /** A uniform index in [0, n), safe against a random source that returns 1. */
+  protected randomIndex(n: number): number {
+    const index = Math.floor(this.options.random() * n);
+    return index >= n ? n - 1 : index < 0 ? 0 : index;
+  }
+
+  get size(): number {
+    this.expireEjections();
+    return this.candidates.length;
+  }
+
+  update(instances: readonly Instance[]): void {
+    // Evaluate the user's filter first: if it throws, the previous snapshot stays untouched.
+    const matching = instances.map((instance) => instance.status === 'up' && this.options.matches(instance));
+    const next = new Map<string, PickerEntry>();
+    instances.forEach((instance, i) => {
+      const entry = next.get(instance.key) ?? this.entries.get(instance.key) ?? createEntry(instance);
+      entry.instance = instance; // duplicate keys: the last one wins
+      entry.weight = weightOf(instance);
+      entry.eligible = matching[i] === true;
+      next.set(instance.key, entry);
+    });
+    const eligible: PickerEntry[] = [];
+    let upCount = 0;
+    for (const entry of next.values()) {
+      if (entry.instance.status === 'up') upCount += 1;
+      if (entry.eligible) eligible.push(entry);
+    }
+    eligible.sort(byKey);
+    this.entries = next;
+    this.eligible = eligible;
+    this.upCount = upCount;
+    this.seenService = instances[0]?.service ?? this.seenService;
+    this.ejector.reconcile(next.values(), eligible);
+    this.ejector.expire(next.values(), this.options.now());
+    this.rebuild();
+  }
+
+  pick(key?: string | Uint8Array): Instance {
+    return this.pickEntry(key).instance;
+  }
+
+  reportFailure(instance: Instance): void {
+    const entry = this.entries.get(instance.key);
+    if (entry !== undefined) this.recordOutcome(entry, false);
+  }
+
+  reportSuccess(instance: Instance): void {
+    const entry = this.entries.get(instance.key);
+    if (entry !== undefined) this.recordOutcome(entry, true);
+  }
+
+  acquire(key?: string | Uint8Array): InstanceHandle {
+    const entry = this.pickEntry(key);
+    entry.inflight += 1;
+    let released = false;
+    return {
+      instance: entry.instance,
+      release: (ok?: boolean): void => {
+        if (released) return;
+        released = true;
+        entry.inflight -= 1;
+        if (ok !== undefined) this.recordOutcome(entry, ok);
+      },
+    };
+  }
+
+  async run<T>(fn: (instance: Instance) => Promise<T>, key?: string | Uint8Array): Promise<T> {
+    const handle = this.acquire(key);
+    let result: T;
+    try {
+      result = await fn(handle.instance);
+    } catch (error) {
+      handle.release(false);
+      throw error;
+    }
+    handle.release(true);
+    return result;
+  }
+
+  ejected(): readonly Instance[] {
+    this.expireEjections();
+    const out: Instance[] = [];
+    for (const entry of this.entries.values()) if (entry.ejected) out.push(entry.instance);
+    return out;
+  }
+
+  private pickEntry(key: string | Uint8Array | undefined): PickerEntry {
+    if (this.keyRequired && typeof key !== 'string' && !(key instanceof Uint8Array)) {
+      throw new HashKeyRequiredError(
+        `the ${this.strategy} picker for service "${this.serviceName()}" needs a key (string or Uint8Array) to pick`,
+        { details: { service: this.serviceName() } },
+      );
+    }
+    this.expireEjections();
+    const candidates = this.candidates;
+    if (candidates.length === 0) throw this.noInstance();
+    return this.choose(candidates, key);
+  }
+
+  private recordOutcome(entry: PickerEntry, ok: boolean): void {
+    // A handle released after its instance left the set (or was replaced) reports nothing.
+    if (this.entries.get(entry.key) !== entry) return;
+    this.expireEjections();
+    if (ok) {
+      this.ejector.recordSuccess(entry);
+    } else if (this.ejector.recordFailure(entry, this.eligible, this.options.now())) {
+      this.rebuild();
+    }
+  }
+
+  /** Ends ejections whose time is up; reads the clock only while something is ejected. */
+  private expireEjections(): void {
+    if (this.ejector.nextReturnAt === Infinity) return;
+    if (this.ejector.expire(this.entries.values(), this.options.now())) this.rebuild();
+  }
+
+  private rebuild(): void {
+    const previous = this.candidates;
+    const zone = this.options.preferZone;
+    const all: PickerEntry[] = [];
+    const local: PickerEntry[] = [];
+    for (const entry of this.eligible) {
+      if (entry.ejected) continue;
+      all.push(entry);
+      if (zone !== undefined && entry.instance.zone === zone) local.push(entry);
+    }
+    this.candidates = local.length > 0 ? local : all;
+    this.rebuilt(previous, this.candidates);
+  }
+
+  private serviceName(): string {
+    return this.options.service ?? this.seenService ?? '(unknown)';
+  }
+
+  private noInstance(): NoInstanceError {
+    const service = this.serviceName();
+    const total = this.entries.size;
+    const matching = this.eligible.length;
+    let reason: NoInstanceReason;
+    let message: string;
+    if (total === 0) {
+      reason = 'none-registered';
+      message = `no instance of service "${service}" is registered`;
+    } else if (this.upCount === 0) {
+      reason = 'all-draining';
+      message = `all ${total} instance(s) of service "${service}" are draining or leaving`;
+    } else if (matching === 0) {
+      reason = 'all-filtered';
+      message = `none of the ${this.upCount} up instance(s) of service "${service}" matches the picker filter`;
+    } else {
+      reason = 'all-ejected';
+      const inMs = Math.max(0, this.ejector.nextReturnAt - this.options.now());
+      message =
+        `all ${matching} matching instance(s) of service "${service}" are ejected after consecutive failures;` +
+        ` the first returns in ${inMs} ms`;
+    }
+    return new NoInstanceError(message, {
+      details: { service, reason, total, up: this.upCount, matching, ejected: reason === 'all-ejected' ? matching : 0 },
+    });
+  }
+}

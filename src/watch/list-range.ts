@@ -1,0 +1,96 @@
+/**
+ * Reading a whole range consistently: every page is pinned to the revision of the first page, so
+ * a listing of 100k keys is one snapshot even while writers keep going. Also the cheap check that
+ * lets a follower resume a watch instead of relisting.
+ */
+import type { IRangeRequest } from 'etcd3';
+import type { EtcdConnection } from '../etcd/etcd-connection.js';
+import { CompactedError } from '../errors.js';
+import type { KeyRange } from './key-range.js';
+import { toWatchedKV, sameKV, type WatchedKV } from './watched-kv.js';
+
+export interface RangeListing {
+  /** The revision every page was read at: the listing equals etcd's state at this revision. */
+  readonly revision: number;
+  readonly kvs: readonly WatchedKV[];
+}
+
+export const DEFAULT_PAGE_SIZE = 1000;
+const SORT_TARGET_MOD = 3;
+const SORT_ORDER_DESCEND = 2;
+
+export async function listRange(
+  conn: EtcdConnection,
+  range: KeyRange,
+  options: { pageSize?: number; signal?: AbortSignal } = {},
+): Promise<RangeListing> {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const kvs: WatchedKV[] = [];
+  let revision: number | undefined;
+  let start = range.key;
+  for (;;) {
+    const request: IRangeRequest = { key: start, limit: range.rangeEnd ? pageSize : 0 };
+    if (range.rangeEnd) request.range_end = range.rangeEnd;
+    if (revision !== undefined) request.revision = revision;
+    const page = await conn.call(`list ${range.description}`, () => conn.client.kv.range(request), options.signal).catch(
+      (error: unknown) => {
+        throw asCompacted(error, range, revision);
+      },
+    );
+    revision ??= Number(page.header.revision);
+    for (const raw of page.kvs) kvs.push(toWatchedKV(raw));
+    const last = page.kvs[page.kvs.length - 1];
+    if (!page.more || !last) return { revision, kvs };
+    // Next page starts just after the last key read.
+    start = Buffer.concat([last.key, Buffer.from([0])]);
+  }
+}
+
+/**
+ * True when etcd still holds the history the cache was built from: at `revision`, the range has
+ * as many keys as the cache and the most recently written one matches. A wiped, restored or
+ * replaced etcd fails this check (or answers "compacted"), and the caller relists.
+ */
+export async function historyMatches(
+  conn: EtcdConnection,
+  range: KeyRange,
+  revision: number,
+  cache: ReadonlyMap<string, WatchedKV>,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const request: IRangeRequest = {
+    key: range.key,
+    revision,
+    limit: 1,
+    sort_target: SORT_TARGET_MOD,
+    sort_order: SORT_ORDER_DESCEND,
+  };
+  if (range.rangeEnd) request.range_end = range.rangeEnd;
+  let response;
+  try {
+    response = await conn.call(`check history of ${range.description}`, () => conn.client.kv.range(request), signal);
+  } catch (error) {
+    if (asCompacted(error, range, revision) instanceof CompactedError) return false;
+    throw error;
+  }
+  if (Number(response.count) !== cache.size) return false;
+  const top = response.kvs[0];
+  if (!top) return cache.size === 0;
+  let newest: WatchedKV | undefined;
+  for (const kv of cache.values()) if (!newest || kv.modRevision > newest.modRevision) newest = kv;
+  return newest !== undefined && sameKV(newest, toWatchedKV(top));
+}
+
+const COMPACTED = /required revision has been compacted|revision has been compacted|future revision/i;
+
+/** etcd answers a read at a compacted (or not yet existing) revision with a plain error: name it. */
+function asCompacted(error: unknown, range: KeyRange, revision: number | undefined): unknown {
+  const message = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error);
+  if (revision !== undefined && COMPACTED.test(message)) {
+    return new CompactedError(`revision ${revision} of ${range.description} is no longer available`, {
+      cause: error,
+      details: { revision, range: range.description },
+    });
+  }
+  return error;
+}

@@ -1,0 +1,348 @@
+/**
+ * Keeps an exact local copy of one etcd key range and reports every change to it, in revision
+ * order, with no gap and no invention. Shared by the discovery Catalog and the Store's
+ * watch/watchTree.
+ *
+ * The rules (STYLE habit 9):
+ * - List the range at one revision (paged, pinned), then watch from that revision + 1.
+ * - Remember the revision of the last event applied, and resume from it + 1 after a break; never
+ *   from a response header (etcd3 1.1.2's Watcher resumes from the created response's header and
+ *   can skip events).
+ * - Before resuming, check etcd still has the history the copy was built from; on compaction, on
+ *   a revision that went backwards (etcd wiped, restored or replaced), on a cancelled watch, or on
+ *   any other doubt: relist, diff against the copy, and report exactly that difference.
+ */
+import { EventEmitter } from 'node:events';
+import { debuglog } from 'node:util';
+import type { IEvent } from 'etcd3';
+import type { EtcdConnection } from '../etcd/etcd-connection.js';
+import { Backoff, sleep, type BackoffOptions } from '../etcd/backoff.js';
+import { isPermanentEtcdError, translateEtcdError } from '../etcd/translate-error.js';
+import { ClosedError, CompactedError, EtcdUnavailableError, RollcallError } from '../errors.js';
+import type { KeyRange } from './key-range.js';
+import { historyMatches, listRange } from './list-range.js';
+import { WatchSession, type WatchEnd } from './watch-session.js';
+import { sameKV, toWatchedKV, type WatchedKV } from './watched-kv.js';
+
+const trace = debuglog('rollcall:watch');
+
+export type RangeChange =
+  | { readonly type: 'put'; readonly kv: WatchedKV; readonly prev?: WatchedKV; readonly revision: number }
+  | { readonly type: 'delete'; readonly key: string; readonly prev?: WatchedKV; readonly revision: number };
+
+/** Why a batch happened: the first listing, a live watch event, or a relist's difference. */
+export type BatchCause = 'initial' | 'watch' | 'resync';
+
+export interface ChangeBatch {
+  readonly changes: readonly RangeChange[];
+  /** The copy equals etcd's state at this revision once the batch is applied. */
+  readonly revision: number;
+  readonly cause: BatchCause;
+}
+
+export type ResyncReason = 'compacted' | 'rewound' | 'history-changed' | 'canceled';
+
+export interface RangeFollowerEvents {
+  /** Changes, already applied to `snapshot()`, in revision order. Listeners must not throw. */
+  batch: [batch: ChangeBatch];
+  /** The copy equals etcd at `revision` (after the first listing, a resume, or a relist). */
+  synced: [info: { revision: number; reason: 'initial' | 'resumed' | 'resync' }];
+  /** About to relist and diff; the copy keeps serving until the diff is applied. */
+  resync: [info: { reason: ResyncReason; revision: number }];
+  /** Lost contact with etcd. Fires once per outage; the copy is kept and may be stale. */
+  disconnected: [info: { error: RollcallError; lastContact: number }];
+  /** A failed attempt while disconnected (to reconnect, list or check history); retries follow. */
+  retry: [info: { error: RollcallError; attempt: number; delayMs: number }];
+  closed: [];
+}
+
+export type FollowerState = 'idle' | 'listing' | 'resuming' | 'watching' | 'backoff' | 'closed';
+
+export interface RangeFollowerOptions {
+  /** Keys per page when listing; default 1000. */
+  readonly pageSize?: number;
+  /** Probe a silent watch stream after this long; default 5000 ms. */
+  readonly livenessMs?: number;
+  /** Reconnect backoff; default 100 ms doubling to 10 s, full jitter. */
+  readonly backoff?: BackoffOptions;
+}
+
+export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
+  private readonly cache = new Map<string, WatchedKV>();
+  private appliedRevision = 0;
+  private currentState: FollowerState = 'idle';
+  private session: WatchSession | undefined;
+  private readonly stop = new AbortController();
+  private readonly backoff: Backoff;
+  private everSynced = false;
+  private connected = false;
+  private outageReported = false;
+  /** Set when a new watch finds etcd's revision below ours: a different history. */
+  private rewound = false;
+  private contactAt = 0;
+  private lastError: RollcallError | undefined;
+
+  constructor(
+    private readonly conn: EtcdConnection,
+    readonly range: KeyRange,
+    private readonly options: RangeFollowerOptions = {},
+  ) {
+    super();
+    this.backoff = new Backoff(options.backoff);
+  }
+
+  /** Starts listing and watching in the background. Use waitForSync() to wait for the first listing. */
+  start(): void {
+    if (this.currentState !== 'idle') return;
+    this.run().catch((error: unknown) => {
+      // run() handles its own failures; reaching here is a bug, reported rather than lost.
+      this.lastError = error instanceof RollcallError ? error : translateEtcdError(error, this.context('follow'));
+      this.emit('retry', { error: this.lastError, attempt: 0, delayMs: 0 });
+    });
+  }
+
+  get state(): FollowerState {
+    return this.currentState;
+  }
+
+  /** Revision of the last change applied: the copy equals etcd's state at this revision. */
+  get revision(): number {
+    return this.appliedRevision;
+  }
+
+  /** When etcd last answered (ms since epoch), 0 if never. */
+  get lastContact(): number {
+    return this.contactAt;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  get hasSynced(): boolean {
+    return this.everSynced;
+  }
+
+  /** The current copy, keyed by key. Do not mutate. */
+  snapshot(): ReadonlyMap<string, WatchedKV> {
+    return this.cache;
+  }
+
+  /**
+   * Resolves once the first listing is applied. Rejects at once on an error that retrying will not
+   * fix (credentials, TLS), with EtcdUnavailableError after `timeoutMs`, or with ClosedError.
+   * The follower keeps retrying in the background after a timeout until closed.
+   */
+  waitForSync(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.everSynced) return Promise.resolve();
+    if (this.currentState === 'closed') return Promise.reject(new ClosedError(`follower of ${this.range.description} is closed`));
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('synced', onSynced);
+        this.off('retry', onRetry);
+        this.off('closed', onClosed);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onSynced = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onRetry = ({ error }: { error: RollcallError }): void => {
+        if (!isPermanentEtcdError(error)) return;
+        cleanup();
+        reject(error);
+      };
+      const onClosed = (): void => {
+        cleanup();
+        reject(new ClosedError(`follower of ${this.range.description} was closed before its first listing`));
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new EtcdUnavailableError(`could not list ${this.range.description} within ${timeoutMs} ms (endpoints ${this.conn.endpoints.join(', ')})`, {
+            cause: this.lastError,
+            details: { range: this.range.description, timeoutMs },
+          }),
+        );
+      }, timeoutMs);
+      this.on('synced', onSynced);
+      this.on('retry', onRetry);
+      this.on('closed', onClosed);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Stops watching. The copy stays readable. Safe to call twice. */
+  close(): void {
+    if (this.currentState === 'closed') return;
+    this.transition(['idle', 'listing', 'resuming', 'watching', 'backoff'], 'closed');
+    this.stop.abort(new ClosedError(`follower of ${this.range.description} is closed`));
+    this.session?.close();
+    this.emit('closed');
+  }
+
+  private async run(): Promise<void> {
+    let needList = true;
+    let listReason: ResyncReason | undefined;
+    while (!this.stop.signal.aborted) {
+      try {
+        if (needList) {
+          this.transition(['idle', 'backoff', 'watching', 'resuming'], 'listing');
+          if (listReason) this.emit('resync', { reason: listReason, revision: this.appliedRevision });
+          await this.relist();
+          needList = false;
+          listReason = undefined;
+        } else {
+          this.transition(['backoff', 'watching'], 'resuming');
+          if (!(await historyMatches(this.conn, this.range, this.appliedRevision, this.cache, this.stop.signal))) {
+            needList = true;
+            listReason = 'history-changed';
+            continue;
+          }
+          this.markContact();
+          this.emit('synced', { revision: this.appliedRevision, reason: 'resumed' });
+        }
+        this.transition(['listing', 'resuming'], 'watching');
+        const end = await this.watchOnce();
+        trace('%s: watch ended: %s', this.range.description, end.kind);
+        if (end.kind === 'closed') return;
+        if (end.kind === 'compacted' || end.kind === 'canceled') {
+          needList = true;
+          listReason = end.kind;
+          if (end.kind === 'compacted') continue; // etcd is fine; relist at once
+          await this.pause(new RollcallError('ERR_WATCH_CANCELED', `watch on ${this.range.description} was cancelled: ${end.reason}`));
+          continue;
+        }
+        if (end.kind === 'broken' && end.error.code === 'ERR_REWOUND') {
+          needList = true;
+          listReason = 'rewound';
+          continue;
+        }
+        await this.pause(end.error);
+      } catch (error) {
+        if (this.stop.signal.aborted) return;
+        if (error instanceof CompactedError) {
+          needList = true;
+          listReason ??= 'compacted';
+          continue;
+        }
+        await this.pause(error instanceof RollcallError ? error : translateEtcdError(error, this.context('follow')));
+      }
+    }
+  }
+
+  /** Lists the range and applies the difference from the copy as one batch. */
+  private async relist(): Promise<void> {
+    const listing = await listRange(this.conn, this.range, { pageSize: this.options.pageSize ?? 1000, signal: this.stop.signal });
+    if (this.stop.signal.aborted) return;
+    this.markContact();
+    this.backoff.reset();
+    const fresh = new Map<string, WatchedKV>();
+    for (const kv of listing.kvs) fresh.set(kv.key, kv);
+    const changes: RangeChange[] = [];
+    for (const kv of listing.kvs) {
+      const prev = this.cache.get(kv.key);
+      if (!prev) changes.push({ type: 'put', kv, revision: kv.modRevision });
+      else if (!sameKV(prev, kv)) changes.push({ type: 'put', kv, prev, revision: kv.modRevision });
+    }
+    for (const [key, prev] of this.cache) {
+      if (!fresh.has(key)) changes.push({ type: 'delete', key, prev, revision: listing.revision });
+    }
+    this.cache.clear();
+    for (const [key, kv] of fresh) this.cache.set(key, kv);
+    this.appliedRevision = listing.revision;
+    const cause: BatchCause = this.everSynced ? 'resync' : 'initial';
+    this.everSynced = true;
+    trace('%s: listed %d keys at %d (%s, %d changes)', this.range.description, fresh.size, listing.revision, cause, changes.length);
+    this.emit('batch', { changes, revision: listing.revision, cause });
+    this.emit('synced', { revision: listing.revision, reason: cause === 'initial' ? 'initial' : 'resync' });
+  }
+
+  private watchOnce(): Promise<WatchEnd> {
+    const session = new WatchSession(
+      this.conn,
+      this.range,
+      this.appliedRevision + 1,
+      {
+        onContact: () => this.markContact(),
+        onCreated: (header) => {
+          this.backoff.reset();
+          // etcd's revision is behind what we applied: this is not the etcd we were watching.
+          if (Number(header.revision) < this.appliedRevision) {
+            this.session?.close();
+            this.rewound = true;
+          }
+        },
+        onEvents: (events) => this.apply(events),
+      },
+      this.options.livenessMs === undefined ? {} : { livenessMs: this.options.livenessMs },
+    );
+    this.session = session;
+    this.rewound = false;
+    if (this.stop.signal.aborted) session.close();
+    return session.ended.then((end) => {
+      this.session = undefined;
+      if (this.rewound && !this.stop.signal.aborted) {
+        return { kind: 'broken', error: new RollcallError('ERR_REWOUND', `etcd's revision went back below ${this.appliedRevision}`) };
+      }
+      return this.stop.signal.aborted ? { kind: 'closed' } : end;
+    });
+  }
+
+  private apply(events: readonly IEvent[]): void {
+    const changes: RangeChange[] = [];
+    for (const event of events) {
+      const kv = toWatchedKV(event.kv);
+      // A resumed watch never repeats what was applied; this guard keeps the copy exact if it did.
+      if (kv.modRevision <= this.appliedRevision) continue;
+      const prev = this.cache.get(kv.key);
+      if (event.type === 'Delete') {
+        this.cache.delete(kv.key);
+        changes.push(prev ? { type: 'delete', key: kv.key, prev, revision: kv.modRevision } : { type: 'delete', key: kv.key, revision: kv.modRevision });
+      } else {
+        this.cache.set(kv.key, kv);
+        changes.push(prev ? { type: 'put', kv, prev, revision: kv.modRevision } : { type: 'put', kv, revision: kv.modRevision });
+      }
+      this.appliedRevision = kv.modRevision;
+    }
+    if (changes.length > 0) this.emit('batch', { changes, revision: this.appliedRevision, cause: 'watch' });
+  }
+
+  private markContact(): void {
+    this.contactAt = Date.now();
+    this.connected = true;
+    this.outageReported = false;
+  }
+
+  /** Waits before the next attempt; reports the outage once and each failed attempt. */
+  private async pause(error: RollcallError): Promise<void> {
+    if (this.stop.signal.aborted) return;
+    this.lastError = error;
+    this.connected = false;
+    if (!this.outageReported) {
+      this.outageReported = true;
+      this.emit('disconnected', { error, lastContact: this.contactAt });
+    }
+    const delayMs = this.backoff.next();
+    this.emit('retry', { error, attempt: this.backoff.attempts, delayMs });
+    this.transition(['listing', 'resuming', 'watching'], 'backoff');
+    await sleep(delayMs, this.stop.signal).catch(() => undefined);
+  }
+
+  /** The single place state changes (STYLE habit 1); a change from an unexpected state is refused. */
+  private transition(from: readonly FollowerState[], to: FollowerState): boolean {
+    if (!from.includes(this.currentState)) return false;
+    trace('%s: %s -> %s', this.range.description, this.currentState, to);
+    this.currentState = to;
+    return true;
+  }
+
+  private context(operation: string): { operation: string; endpoints: readonly string[] } {
+    return { operation: `${operation} ${this.range.description}`, endpoints: this.conn.endpoints };
+  }
+}

@@ -1,3 +1,5 @@
 // The one library entry: re-exports only. Each part documents itself in docs/.
 export * from './errors.js';
-export * from './codec/instance.js';
+export * from './codec/index.js';
+export * from './etcd/index.js';
+export * from './balance/index.js';

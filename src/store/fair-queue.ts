@@ -1,0 +1,191 @@
+/**
+ * The fair queue behind locks and elections, etcd's concurrency recipe (mutex.go, election.go,
+ * key.go) over KvPrimitives. Each contender creates `<prefix><lease hex>` under its own lease;
+ * the key with the lowest create revision holds; every other contender waits for the DELETE of
+ * the key created just before its own, then checks again. One wake-up per release, FIFO by the
+ * order the keys were created.
+ */
+import { debuglog } from 'node:util';
+import { ClosedError, InvalidNameError, LeaseLostError, LockLostError } from '../errors.js';
+import type { KVPair, StoreValue } from './kv-pair.js';
+import { queueKey, type KvPrimitives } from './kv-primitives.js';
+import { linkSignals } from './signals.js';
+import type { Session } from './store.js';
+
+const debug = debuglog('rollcall');
+
+/** A contender that reached the head of its queue. */
+export interface Position {
+  readonly session: Session;
+  readonly kv: KVPair;
+}
+
+/** Lock and election names are one key segment: no `/`, or `a` would also queue `a/b`'s keys. */
+export function checkQueueName(name: unknown, what: string): asserts name is string {
+  if (typeof name !== 'string' || name === '' || name.includes('/')) {
+    throw new InvalidNameError(`${what} name must be a non-empty string without "/", got ${JSON.stringify(name)}`, {
+      details: { name },
+    });
+  }
+}
+
+/**
+ * Joins the queue under `prefix` and resolves once at its head. On abort, on failure and when
+ * the session dies, the queue key is removed (session revoked) before rejecting: with
+ * `signal.reason`, with LockLostError when the lease died, or with the store's error.
+ */
+export async function joinQueue(
+  kv: KvPrimitives,
+  prefix: string,
+  value: StoreValue,
+  options: { ttl?: number; signal?: AbortSignal },
+  label: string,
+): Promise<Position> {
+  options.signal?.throwIfAborted();
+  const session = await kv.session(options.ttl === undefined ? {} : { ttl: options.ttl });
+  const link = linkSignals(options.signal, session.lost);
+  try {
+    link.signal.throwIfAborted();
+    const own = await kv.atomicPut(queueKey(prefix, session.lease), value, null, { lease: session.lease });
+    await waitForTurn(kv, prefix, own, link.signal, label);
+    debug('%s: queued at revision %d, now at the head', label, own.createRevision);
+    return { session, kv: own };
+  } catch (error) {
+    await session.close().catch((closeError: unknown) => {
+      // The key stays until its TTL runs out; the caller still gets the reason it asked about.
+      process.emitWarning(`rollcall: could not remove queue key of ${label}: ${String(closeError)}`, {
+        type: 'RollcallWarning',
+        code: 'ROLLCALL_QUEUE_CLEANUP',
+      });
+    });
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (session.lost.aborted && session.lost.reason instanceof LeaseLostError) {
+      throw new LockLostError(`${label}: the lease expired while waiting`, { cause: session.lost.reason });
+    }
+    throw error;
+  } finally {
+    link.dispose();
+  }
+}
+
+async function waitForTurn(
+  kv: KvPrimitives,
+  prefix: string,
+  own: KVPair,
+  signal: AbortSignal,
+  label: string,
+): Promise<void> {
+  for (;;) {
+    signal.throwIfAborted();
+    const contenders = await kv.list(prefix);
+    if (!contenders.some((c) => c.key === own.key && c.createRevision === own.createRevision)) {
+      throw new LockLostError(`${label}: queue key ${own.key} vanished while waiting`, { details: { key: own.key } });
+    }
+    let previous: KVPair | undefined;
+    for (const c of contenders) {
+      if (c.createRevision < own.createRevision && (!previous || c.createRevision > previous.createRevision)) previous = c;
+    }
+    if (!previous) return;
+    debug('%s: waiting for %s (revision %d) to go', label, previous.key, previous.createRevision);
+    await waitForDelete(kv, previous, signal);
+  }
+}
+
+/** Returns when `target` is gone, or when the watch ended (abort or close: the caller re-checks). */
+async function waitForDelete(kv: KvPrimitives, target: KVPair, signal: AbortSignal): Promise<void> {
+  for await (const event of kv.watch(target.key, { signal })) {
+    if (event.type === 'delete') return;
+    if (event.type === 'snapshot' && event.kv?.createRevision !== target.createRevision) return;
+  }
+}
+
+/** HELD until released or lost; nothing leaves RELEASED or LOST. */
+export enum HoldState {
+  HELD = 'HELD',
+  RELEASED = 'RELEASED',
+  LOST = 'LOST',
+}
+
+/**
+ * The head of a queue: watches its own key and its session, and aborts `lost` (LockLostError)
+ * when either goes while still HELD. Base of HeldLock and HeldLeadership.
+ */
+export class Hold {
+  readonly key: string;
+  readonly lease: string;
+  readonly createRevision: number;
+  protected readonly kvPrimitives: KvPrimitives;
+  readonly #session: Session;
+  readonly #label: string;
+  #state = HoldState.HELD;
+  readonly #lost = new AbortController();
+  readonly #stopMonitor = new AbortController();
+  readonly #onSessionLost = (): void => {
+    this.markLost(`${this.#label} lost: its lease ended`, this.#session.lost.reason);
+  };
+
+  constructor(kv: KvPrimitives, position: Position, label: string) {
+    this.kvPrimitives = kv;
+    this.#session = position.session;
+    this.#label = label;
+    this.key = position.kv.key;
+    this.lease = position.session.lease;
+    this.createRevision = position.kv.createRevision;
+    if (this.#session.lost.aborted) this.#onSessionLost();
+    else this.#session.lost.addEventListener('abort', this.#onSessionLost, { once: true });
+    this.#monitor().catch((error: unknown) => this.markLost(`${this.#label} lost: watching its key failed`, error));
+  }
+
+  get state(): HoldState {
+    return this.#state;
+  }
+
+  get lost(): AbortSignal {
+    return this.#lost.signal;
+  }
+
+  /** Release or resign: HELD -> RELEASED, then revoke the lease (also after a loss, to free it). */
+  protected async end(): Promise<void> {
+    this.#transition([HoldState.HELD], HoldState.RELEASED);
+    await this.#session.close();
+  }
+
+  /** HELD -> LOST; returns the error `lost` carries (the earlier one if already lost). */
+  protected markLost(message: string, cause: unknown): unknown {
+    const error = new LockLostError(message, { cause, details: { key: this.key } });
+    this.#transition([HoldState.HELD], HoldState.LOST, error);
+    return this.#lost.signal.aborted ? this.#lost.signal.reason : new ClosedError(`${this.#label} was given up`);
+  }
+
+  #transition(from: readonly HoldState[], to: HoldState, error?: LockLostError): boolean {
+    if (!from.includes(this.#state)) return false;
+    const previous = this.#state;
+    this.#state = to;
+    switch (to) {
+      case HoldState.RELEASED:
+      case HoldState.LOST:
+        this.#stopMonitor.abort();
+        this.#session.lost.removeEventListener('abort', this.#onSessionLost);
+        if (to === HoldState.LOST) this.#lost.abort(error);
+        break;
+      case HoldState.HELD:
+        break;
+    }
+    debug('%s: %s -> %s', this.#label, previous, to);
+    return true;
+  }
+
+  async #monitor(): Promise<void> {
+    const signal = this.#stopMonitor.signal;
+    for await (const event of this.kvPrimitives.watch(this.key, { signal })) {
+      const gone =
+        event.type === 'delete' || (event.type === 'snapshot' && event.kv?.createRevision !== this.createRevision);
+      if (gone) {
+        this.markLost(`${this.#label} lost: its key ${this.key} was deleted`, undefined);
+        return;
+      }
+    }
+    // A watch only ends by itself when its store closes.
+    if (!signal.aborted) this.markLost(`${this.#label} lost: its store closed`, new ClosedError('store closed'));
+  }
+}

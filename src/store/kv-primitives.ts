@@ -1,0 +1,30 @@
+/**
+ * The few Store operations the lock and election recipes (./fair-queue.ts, ./lock.ts,
+ * ./election.ts) are built on. Both backends run the same recipe code, so a backend gets fair
+ * locks and elections by implementing these with the guarantees below (MemoryStore and EtcdStore
+ * implement them as part of Store).
+ *
+ * Guarantees the recipes rely on:
+ * - `session(ttl)`: a lease kept alive until `close()`; `lost` aborts only once the lease is
+ *   gone (or cannot be confirmed within its TTL). `close()` revokes it, deleting its keys in one
+ *   revision, and resolves after that revision is committed.
+ * - `atomicPut(key, value, null, { lease })`: create-only, one request (etcd: Txn
+ *   `create_revision == 0` then Put). The returned KVPair carries the new createRevision.
+ * - `list(prefix)`: every key under the prefix at one revision, with create revisions
+ *   (etcd: one Range). The recipes order contenders by createRevision, not by key.
+ * - `get(key)`: used to re-read the leader key when a proclaim races.
+ * - `watch(key)` / `watchTree(prefix)`: a snapshot, then every later change with no gap
+ *   (etcd: Range at revision R, Watch from R + 1). The iteration ends only when the signal
+ *   aborts or the store closes; any other failure must throw, never end silently.
+ * - After close(), all of them reject with ClosedError.
+ *
+ * Keys are relative to the namespace; the recipes never see it.
+ */
+import type { Store } from './store.js';
+
+export type KvPrimitives = Pick<Store, 'get' | 'list' | 'atomicPut' | 'watch' | 'watchTree' | 'session'>;
+
+/** Queue keys end with the lease id in lower-case hex, as Go's concurrency package writes them. */
+export function queueKey(prefix: string, lease: string): string {
+  return prefix + BigInt(lease).toString(16);
+}

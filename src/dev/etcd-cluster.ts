@@ -5,7 +5,9 @@
  *
  * Raft timing is faster than etcd's defaults (heartbeat 50 ms, election timeout 500 ms instead of
  * 100 / 1000) so a lost leader is replaced quickly; tests must still wait with waitUntil, never
- * rely on those numbers.
+ * rely on those numbers. After killing or pausing a member, call waitForLeader({ notIndex })
+ * before writing: a write sent to a follower that still believes in the dead leader is lost and
+ * waits out etcd's request timeout (about 5 s) before the client retries.
  */
 import { randomBytes } from 'node:crypto';
 import { EtcdProcessError } from '../errors.js';

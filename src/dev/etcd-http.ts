@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 
 export interface HttpJsonOptions {
   method?: 'GET' | 'POST';
@@ -30,7 +31,8 @@ export function httpJson(url: string, options: HttpJsonOptions = {}): Promise<Ht
     agent: false,
     timeout: options.timeoutMs ?? 1_000,
     headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-    ...(target.protocol === 'https:' ? options.tls : {}),
+    // No SNI for an IP address (RFC 6066; Node warns DEP0123 otherwise).
+    ...(target.protocol === 'https:' ? { ...options.tls, ...(isIP(target.hostname) !== 0 ? { servername: '' } : {}) } : {}),
   };
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

@@ -1,0 +1,82 @@
+/**
+ * `rollcall etcd [--data-dir D] [--port P]`: one etcd on 127.0.0.1 in the foreground, for demos
+ * and local development. Prints one line with the endpoint, stops etcd cleanly on SIGINT/SIGTERM
+ * and exits 0. A temp data dir is removed on exit; a --data-dir is kept (and reused next time).
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { EtcdProcess, type EtcdExit } from '../../dev/etcd-process.js';
+
+export interface EtcdCommandOptions {
+  dataDir?: string;
+  port: number;
+}
+
+/** etcd's usual client port, so `etcdctl` works without --endpoints. */
+export const DEFAULT_ETCD_PORT = 2379;
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new InvalidArgumentError(`expected a port number 1-65535, got "${value}"`);
+  }
+  return port;
+}
+
+export function registerEtcdCommand(program: Command): void {
+  program
+    .command('etcd')
+    .description('run a local etcd on 127.0.0.1 in the foreground until Ctrl-C')
+    .option('--data-dir <dir>', 'data dir to use and keep (default: a temp dir, removed on exit)')
+    .option('--port <port>', 'client port on 127.0.0.1', parsePort, DEFAULT_ETCD_PORT)
+    .action(async (options: EtcdCommandOptions) => {
+      await runEtcd(options);
+    });
+}
+
+type Ending = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'exit'; exit: EtcdExit };
+
+/** Runs etcd until a signal or its own exit; throws (exit code 1) if etcd died on its own. */
+export async function runEtcd(options: EtcdCommandOptions): Promise<void> {
+  const keep = options.dataDir !== undefined;
+  const etcd = await EtcdProcess.start({
+    clientPort: options.port,
+    dataDir: options.dataDir,
+    keepDataDir: keep,
+  });
+  console.log(
+    `etcd ready at ${etcd.clientUrl} (pid ${etcd.pid}, data dir ${etcd.dataDir}, ${keep ? 'kept' : 'removed'} on exit); Ctrl-C stops it`,
+  );
+
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  let unsubscribe: () => void = () => undefined;
+  const ending = await new Promise<Ending>((resolve) => {
+    onSignal = (signal) => resolve({ kind: 'signal', signal });
+    unsubscribe = etcd.onExit((exit) => {
+      if (!exit.expected) resolve({ kind: 'exit', exit });
+    });
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  unsubscribe();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+
+  // Impatient second Ctrl-C while we stop gracefully: kill etcd outright rather than leave it behind.
+  const hurry = (): void => void etcd.kill('SIGKILL').catch(() => undefined);
+  process.once('SIGINT', hurry);
+  process.once('SIGTERM', hurry);
+  try {
+    await etcd.stop();
+  } finally {
+    process.off('SIGINT', hurry);
+    process.off('SIGTERM', hurry);
+  }
+
+  if (ending.kind === 'exit') {
+    const { code, signal } = ending.exit;
+    // Ctrl-C in a terminal signals the whole process group, so etcd may see SIGINT before we do.
+    if (signal === 'SIGINT' || signal === 'SIGTERM') return;
+    const tail = etcd.stderrTail().slice(-10).join('\n');
+    throw new Error(`etcd exited unexpectedly (code ${code}, signal ${signal}); last lines of its stderr:\n${tail}`);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The inside of one registration: its record, its status rules and its writes. Registration is
+ * the public face; Registrar drives entries through this class.
+ *
+ * - Writes to one key never overlap: every write (register, update, drain, health flip, re-put
+ *   after a lease loss, deregister) runs in order on `exclusive()`. Each re-checks the entry's
+ *   state and the registrar's right before writing, so a write queued before deregister() or
+ *   close() does not bring the key back (STYLE habit 2).
+ * - Status: `leaving` while deregistering; else `draining` when drained on purpose (drain(),
+ *   update({ status: 'draining' })) or when the health check fails; else `up`.
+ */
+import { ClosedError, DuplicateInstanceError, InvalidConfigError } from '../errors.js';
+import { encodeInstance, type InstanceRecord, type InstanceStatus } from '../codec/index.js';
+import { isLeaseNotFound, type InstanceWriter } from './instance-writer.js';
+import { HealthMonitor, type HealthResult } from './health-monitor.js';
+import { checkInstanceFields, type ResolvedRegisterOptions, type UpdateOptions } from './registrar-options.js';
+
+/** What an entry needs from its Registrar. */
+export interface EntryHost {
+  readonly writer: InstanceWriter;
+  acquireLease(signal?: AbortSignal): Promise<string>;
+  currentLeaseId(): string | undefined;
+  ownedLeaseIds(): readonly string[];
+  leaseRejected(leaseId: string, cause: unknown): void;
+  isClosing(): boolean;
+  /** The entry stopped being live (deregistered, displaced, failed): drop it from the registrar. */
+  forget(entry: InstanceEntry): void;
+  healthChanged(entry: InstanceEntry, result: HealthResult, status: InstanceStatus): void;
+  /** A background write (health flip) failed. */
+  backgroundFailure(entry: InstanceEntry, error: unknown): void;
+}
+
+export type RegistrationState = 'registering' | 'registered' | 'displaced' | 'deregistering' | 'deregistered' | 'failed';
+
+/** Attempts at one write when etcd answers "lease not found" (the lease is re-granted in between). */
+const LEASE_RETRIES = 3;
+
+export class InstanceEntry {
+  readonly key: string;
+  private desired: InstanceRecord;
+  private written: InstanceRecord | undefined;
+  private stateNow: RegistrationState = 'registering';
+  private drainedOnPurpose = false;
+  private healthy = true;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly health: HealthMonitor | undefined;
+
+  constructor(private readonly host: EntryHost, key: string, record: InstanceRecord, private readonly options: ResolvedRegisterOptions) {
+    this.key = key;
+    this.desired = record;
+    encodeInstance(record); // throws MalformedValueError now, before any etcd call, when too large
+    this.health = options.healthCheck
+      ? new HealthMonitor(options.healthCheck, options.healthIntervalMs, key, (result) => this.applyHealth(result))
+      : undefined;
+  }
+
+  get state(): RegistrationState {
+    return this.stateNow;
+  }
+
+  /** The record as last committed to etcd (the desired one before the first commit). */
+  get record(): InstanceRecord {
+    return this.written ?? this.desired;
+  }
+
+  get isLive(): boolean {
+    return this.stateNow === 'registering' || this.stateNow === 'registered';
+  }
+
+  /** First write. With a health check, its first answer decides the initial status. */
+  async register(signal?: AbortSignal): Promise<void> {
+    if (this.health) {
+      const result = await this.health.probe();
+      this.healthy = result.healthy;
+      this.desired = { ...this.desired, status: this.statusNow() };
+    }
+    await this.exclusive(async () => {
+      if (this.stateNow !== 'registering' || this.host.isClosing()) throw new ClosedError(`${this.key}: the registrar is closed`);
+      await this.write(this.desired, signal, this.options.replace);
+      this.stateNow = 'registered';
+    });
+    this.health?.start();
+  }
+
+  /**
+   * A register() that failed: forget it. With `removeKey` (aborted, or no answer in time, so the
+   * put may have landed anyway) also delete the key if our lease holds it.
+   */
+  async abandon(removeKey: boolean): Promise<void> {
+    this.health?.stop();
+    this.stateNow = 'failed';
+    this.host.forget(this);
+    const leaseId = this.host.currentLeaseId();
+    if (removeKey && leaseId !== undefined && !this.host.isClosing()) await this.host.writer.deleteIfOwned(this.key, leaseId);
+  }
+
+  async update(options: UpdateOptions): Promise<void> {
+    checkInstanceFields(options, `update ${this.key}`);
+    if (options.status !== undefined && options.status !== 'up' && options.status !== 'draining') {
+      throw new InvalidConfigError(`update ${this.key}: status must be "up" or "draining", got ${JSON.stringify(options.status)}`, {
+        details: { key: this.key, status: options.status },
+      });
+    }
+    options.signal?.throwIfAborted();
+    return this.exclusive(async () => {
+      this.assertUsable();
+      const drained = options.status === undefined ? this.drainedOnPurpose : options.status === 'draining';
+      const { signal: _signal, status: _status, ...fields } = options;
+      const next: InstanceRecord = { ...this.desired, ...definedOnly(fields) };
+      const before = this.drainedOnPurpose;
+      this.drainedOnPurpose = drained;
+      try {
+        await this.write({ ...next, status: this.statusNow() }, options.signal);
+      } catch (error) {
+        this.drainedOnPurpose = before;
+        throw error;
+      }
+    });
+  }
+
+  /** Re-puts the record under a new lease after a loss. 'skipped' when there is nothing to do. */
+  reput(leaseId: string): Promise<'written' | 'skipped'> {
+    return this.exclusive(async () => {
+      if (!this.isLive || this.host.isClosing() || this.host.currentLeaseId() !== leaseId) return 'skipped';
+      await this.write(this.desired, undefined, false, leaseId);
+      return 'written';
+    });
+  }
+
+  /** Writes `leaving` then deletes the key, both only while the key is on our lease. */
+  deregister(): Promise<void> {
+    this.health?.stop();
+    return this.exclusive(async () => {
+      if (this.stateNow === 'deregistered' || this.stateNow === 'failed') return;
+      if (this.stateNow === 'displaced') {
+        this.stateNow = 'deregistered';
+        return;
+      }
+      this.stateNow = 'deregistering';
+      try {
+        for (const leaseId of this.host.ownedLeaseIds()) {
+          const leaving = { ...this.desired, status: 'leaving' as const };
+          if (await this.host.writer.putIfOwned(this.key, encodeInstance(leaving), leaseId)) {
+            this.written = leaving;
+            await this.host.writer.deleteIfOwned(this.key, leaseId);
+            break;
+          }
+        }
+      } catch (error) {
+        this.stateNow = 'registered';
+        this.health?.start();
+        throw error;
+      }
+      this.stateNow = 'deregistered';
+      this.host.forget(this);
+    });
+  }
+
+  /** close(), step 1: no more health checks; wait for the write in progress. */
+  async quiesce(): Promise<void> {
+    this.health?.stop();
+    await this.chain;
+  }
+
+  /** close(), step 2: the `leaving` record, written only while the key is on `leaseId`. */
+  async writeLeaving(leaseId: string): Promise<void> {
+    if (!this.isLive) return;
+    const leaving = { ...this.desired, status: 'leaving' as const };
+    if (await this.host.writer.putIfOwned(this.key, encodeInstance(leaving), leaseId)) this.written = leaving;
+  }
+
+  /** close(), step 3: the lease is revoked (or will expire); the entry is done. */
+  finish(): void {
+    this.health?.stop();
+    if (this.stateNow !== 'failed' && this.stateNow !== 'displaced') this.stateNow = 'deregistered';
+  }
+
+  private statusNow(): InstanceStatus {
+    if (this.stateNow === 'deregistering') return 'leaving';
+    return this.drainedOnPurpose || !this.healthy ? 'draining' : 'up';
+  }
+
+  /** Never rejects: failures go to the registrar as background failures. */
+  private async applyHealth(result: HealthResult): Promise<void> {
+    try {
+      const changed = result.healthy !== this.healthy;
+      this.healthy = result.healthy;
+      if (changed) this.host.healthChanged(this, result, this.statusNow());
+      await this.exclusive(async () => {
+        if (this.stateNow !== 'registered' || this.host.isClosing()) return;
+        const status = this.statusNow();
+        // Also retries a flip whose write failed last time.
+        if (status !== this.desired.status) await this.write({ ...this.desired, status });
+      });
+    } catch (error) {
+      this.host.backgroundFailure(this, error);
+    }
+  }
+
+  /** Claims (or takes over) the key with `record`; retries on a lease that etcd says is gone. */
+  private async write(record: InstanceRecord, signal?: AbortSignal, replace = false, onlyLease?: string): Promise<void> {
+    const value = encodeInstance(record);
+    for (let attempt = 1; ; attempt += 1) {
+      const leaseId = onlyLease ?? (await this.host.acquireLease(signal));
+      if (this.host.isClosing()) throw new ClosedError(`${this.key}: the registrar is closed`);
+      try {
+        if (replace) await this.host.writer.takeOver(this.key, value, leaseId, signal);
+        else await this.host.writer.claim(this.key, value, leaseId, this.host.ownedLeaseIds(), signal);
+        this.desired = record;
+        this.written = record;
+        return;
+      } catch (error) {
+        if (error instanceof DuplicateInstanceError && this.stateNow === 'registered') {
+          this.stateNow = 'displaced';
+          this.health?.stop();
+          this.host.forget(this);
+        }
+        if (!isLeaseNotFound(error) || onlyLease !== undefined || attempt >= LEASE_RETRIES) throw error;
+        this.host.leaseRejected(leaseId, error);
+      }
+    }
+  }
+
+  private assertUsable(): void {
+    if (this.stateNow === 'displaced') {
+      throw new DuplicateInstanceError(`${this.key} was taken over by another owner; this registration is no longer live`, { details: { key: this.key } });
+    }
+    if (this.stateNow !== 'registered' || this.host.isClosing()) {
+      throw new ClosedError(`${this.key} is ${this.host.isClosing() ? 'closing' : this.stateNow}`, { details: { key: this.key } });
+    }
+  }
+
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(run, run);
+    this.chain = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+function definedOnly<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

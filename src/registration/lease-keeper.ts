@@ -1,0 +1,308 @@
+/**
+ * Owns a Registrar's one lease: grants it lazily, keeps it alive every TTL/3 over one keepalive
+ * stream, tells a failed keepalive (etcd unreachable, lease maybe still alive) from a lost lease,
+ * and re-grants after a loss with capped exponential backoff and full jitter. etcd3's Lease never
+ * re-grants, so grants, keepalives and revokes are driven here through `client.leaseClient`.
+ *
+ * State lives in one enum (lease-state.ts) changed only by transition() (STYLE habit 1). Every loop
+ * runs under an AbortSignal of the lease it serves and re-checks it after each await, so a late
+ * answer about an old lease, or one arriving after close(), changes nothing (habit 2).
+ */
+import { EventEmitter } from 'node:events';
+import { debuglog } from 'node:util';
+import type { EtcdConnection } from '../etcd/index.js';
+import { Backoff, isPermanentEtcdError, translateEtcdError } from '../etcd/index.js';
+import { ClosedError, EtcdUnavailableError, LeaseLostError, RollcallError } from '../errors.js';
+import { isLeaseNotFound } from './instance-writer.js';
+import { KeepAliveChannel } from './keepalive-channel.js';
+import { LeaseState, type LeaseLossReason } from './lease-state.js';
+import { abortable, pause, waitForState } from './lease-wait.js';
+
+const trace = debuglog('rollcall:registrar');
+
+/** Re-grant backoff after a loss: 200 ms doubling to 5 s, full jitter. */
+const REGRANT_BACKOFF = { baseMs: 200, maxMs: 5000, minMs: 50 };
+/** Earlier lease ids remembered as ours: etcd may keep one alive a little past our deadline. */
+const REMEMBERED_LEASES = 4;
+
+export interface LeaseKeeperEvents {
+  stateChange: [info: { from: LeaseState; to: LeaseState; leaseId: string | undefined }];
+  granted: [info: { leaseId: string; ttl: number; previousLeaseId: string | undefined }];
+  lost: [error: LeaseLostError];
+  keepaliveFailed: [info: { leaseId: string; error: RollcallError; sinceLastKeepAliveMs: number }];
+  /** A re-grant attempt failed; `fatal` when retrying cannot help (the etcd client was closed). */
+  regrantFailed: [info: { error: RollcallError; attempt: number; delayMs: number; fatal: boolean }];
+  /** A keepalive or re-grant loop stopped on an unexpected exception (a throwing listener); a bug to report. */
+  loopFailed: [error: RollcallError];
+}
+
+interface Entry {
+  leaseId?: string;
+  ttl?: number;
+  loss?: { reason: LeaseLossReason; cause?: unknown };
+}
+
+export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
+  private current = LeaseState.Idle;
+  private id: string | undefined;
+  private ttlMs: number;
+  private lastKeepAliveAt = 0;
+  private readonly previous: string[] = [];
+  private readonly channel: KeepAliveChannel;
+  /** Aborted when the current lease stops being served (lost or closing). */
+  private leaseScope = new AbortController();
+  private readonly closing = new AbortController();
+  private firstGrant: Promise<string> | undefined;
+
+  constructor(private readonly conn: EtcdConnection, private readonly ttlSeconds: number) {
+    super();
+    this.ttlMs = ttlSeconds * 1000;
+    this.channel = new KeepAliveChannel(conn);
+  }
+
+  get state(): LeaseState {
+    return this.current;
+  }
+
+  /** The lease id in use, or undefined while there is none (idle, granting, lost, closed). */
+  get leaseId(): string | undefined {
+    return this.id;
+  }
+
+  /** TTL etcd granted, in seconds (etcd may raise a small TTL to its minimum). */
+  get ttl(): number {
+    return this.ttlMs / 1000;
+  }
+
+  /** The current lease and the few before it: keys on any of them are ours to overwrite. */
+  ownedLeaseIds(): readonly string[] {
+    return this.id === undefined ? [...this.previous] : [this.id, ...this.previous];
+  }
+
+  /**
+   * A lease to write with. Grants the first one lazily; while a lost lease is being re-granted,
+   * waits for the new one up to the connection's timeout, then fails with EtcdUnavailableError.
+   */
+  async acquire(signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
+    switch (this.current) {
+      case LeaseState.Alive:
+      case LeaseState.Unreachable:
+        return this.id as string;
+      case LeaseState.Idle:
+        this.firstGrant = this.grantFirst();
+        return abortable(this.firstGrant, signal);
+      case LeaseState.Granting:
+        return abortable(this.firstGrant as Promise<string>, signal);
+      case LeaseState.Lost:
+        return this.waitForLease(signal);
+      case LeaseState.Closing:
+      case LeaseState.Closed:
+        throw new ClosedError('the registrar is closed');
+    }
+  }
+
+  /** A write was refused with "lease not found": the lease is lost if it is still the current one. */
+  invalidate(leaseId: string, cause: unknown): void {
+    if (leaseId !== this.id) return;
+    this.transition([LeaseState.Alive, LeaseState.Unreachable], LeaseState.Lost, { loss: { reason: 'rejected', cause } });
+  }
+
+  /**
+   * Stops keepalives and re-grants. Returns the current lease (undefined when there is none) and
+   * the earlier ones that may still be alive in etcd, to revoke.
+   */
+  beginClose(): { current: string | undefined; all: readonly string[] } {
+    const ids = { current: this.id, all: this.ownedLeaseIds() };
+    this.transition(
+      [LeaseState.Idle, LeaseState.Granting, LeaseState.Alive, LeaseState.Unreachable, LeaseState.Lost],
+      LeaseState.Closing,
+    );
+    return ids;
+  }
+
+  finishClose(): void {
+    this.transition([LeaseState.Closing], LeaseState.Closed);
+  }
+
+  /** Revokes one lease; a lease etcd no longer knows counts as revoked. */
+  async revoke(leaseId: string): Promise<void> {
+    try {
+      await this.conn.call(`revoke lease ${leaseId}`, () => this.conn.client.leaseClient.leaseRevoke({ ID: leaseId }));
+    } catch (error) {
+      if (!isLeaseNotFound(error)) throw error;
+    }
+  }
+
+  /** The one place the state changes: checks the source state, runs entry actions, then tells listeners. */
+  private transition(from: readonly LeaseState[], to: LeaseState, entry: Entry = {}): boolean {
+    const before = this.current;
+    if (!from.includes(before)) return false;
+    this.current = to;
+    const oldId = this.id;
+    switch (to) {
+      case LeaseState.Alive:
+        if (before === LeaseState.Granting || before === LeaseState.Lost) {
+          this.id = entry.leaseId;
+          this.ttlMs = (entry.ttl ?? this.ttlSeconds) * 1000;
+          this.lastKeepAliveAt = Date.now();
+          this.leaseScope = new AbortController();
+          this.guard(this.keepAlive(this.id as string, this.leaseScope.signal), 'keepalive');
+        }
+        break;
+      case LeaseState.Lost:
+        this.leaseScope.abort(new ClosedError('lease lost'));
+        this.channel.reset();
+        if (oldId !== undefined) this.previous.unshift(oldId);
+        this.previous.length = Math.min(this.previous.length, REMEMBERED_LEASES);
+        this.id = undefined;
+        this.leaseScope = new AbortController();
+        this.guard(this.regrant(this.leaseScope.signal), 're-grant');
+        break;
+      case LeaseState.Closing:
+        this.leaseScope.abort(new ClosedError('registrar closing'));
+        this.closing.abort(new ClosedError('the registrar is closed'));
+        this.channel.reset();
+        break;
+      case LeaseState.Closed:
+        this.id = undefined;
+        break;
+      case LeaseState.Idle:
+      case LeaseState.Granting:
+      case LeaseState.Unreachable:
+        break;
+    }
+    trace('lease %s -> %s (lease %s)', before, to, this.id ?? oldId ?? '-');
+    this.emit('stateChange', { from: before, to, leaseId: this.id });
+    if (to === LeaseState.Alive && this.id !== oldId) {
+      this.emit('granted', { leaseId: this.id as string, ttl: this.ttl, previousLeaseId: before === LeaseState.Lost ? this.previous[0] : undefined });
+    }
+    if (to === LeaseState.Lost && entry.loss) {
+      const { reason, cause } = entry.loss;
+      const sinceLastKeepAliveMs = Date.now() - this.lastKeepAliveAt;
+      this.emit(
+        'lost',
+        new LeaseLostError(`lease ${oldId ?? '?'} lost (${reason}, last keepalive answered ${sinceLastKeepAliveMs} ms ago); re-granting`, {
+          cause,
+          details: { leaseId: oldId, reason, sinceLastKeepAliveMs },
+        }),
+      );
+    }
+    return true;
+  }
+
+  private async grantFirst(): Promise<string> {
+    this.transition([LeaseState.Idle], LeaseState.Granting);
+    let granted: { leaseId: string; ttl: number };
+    try {
+      granted = await this.grant(this.closing.signal);
+    } catch (error) {
+      this.transition([LeaseState.Granting], LeaseState.Idle);
+      throw error;
+    }
+    if (!this.transition([LeaseState.Granting], LeaseState.Alive, granted)) {
+      this.dropOrphan(granted.leaseId);
+      throw new ClosedError('the registrar was closed while its lease was being granted');
+    }
+    return granted.leaseId;
+  }
+
+  private async grant(signal: AbortSignal): Promise<{ leaseId: string; ttl: number }> {
+    const response = await this.conn.call(
+      `grant lease (ttl ${this.ttlSeconds} s)`,
+      () => this.conn.client.leaseClient.leaseGrant({ TTL: this.ttlSeconds }),
+      signal,
+    );
+    if (response.error) throw new EtcdUnavailableError(`etcd refused the lease grant: ${response.error}`);
+    return { leaseId: String(response.ID), ttl: Number(response.TTL) || this.ttlSeconds };
+  }
+
+  /** Keeps `leaseId` alive until its scope ends; decides between "failed keepalive" and "lost". */
+  private async keepAlive(leaseId: string, scope: AbortSignal): Promise<void> {
+    const retry = new Backoff({ baseMs: 100, maxMs: Math.max(100, this.ttlMs / 3) });
+    while (!scope.aborted) {
+      const interval = this.ttlMs / 3;
+      let ttl: number;
+      try {
+        ttl = await this.channel.send(leaseId, Math.min(this.conn.timeoutMs, Math.max(interval, 250)), scope);
+      } catch (error) {
+        if (scope.aborted) return;
+        const sinceLastKeepAliveMs = Date.now() - this.lastKeepAliveAt;
+        const failure = error instanceof RollcallError ? error : translateEtcdError(error, { operation: `keepalive lease ${leaseId}`, endpoints: this.conn.endpoints });
+        this.emit('keepaliveFailed', { leaseId, error: failure, sinceLastKeepAliveMs });
+        if (sinceLastKeepAliveMs >= this.ttlMs) {
+          this.transition([LeaseState.Alive, LeaseState.Unreachable], LeaseState.Lost, { loss: { reason: 'unreachable', cause: failure } });
+          return;
+        }
+        this.transition([LeaseState.Alive], LeaseState.Unreachable);
+        const untilExpiry = this.lastKeepAliveAt + this.ttlMs - Date.now();
+        if (!(await pause(Math.max(0, Math.min(retry.next(), untilExpiry)), scope))) return;
+        continue;
+      }
+      if (scope.aborted) return;
+      if (ttl <= 0) {
+        this.transition([LeaseState.Alive, LeaseState.Unreachable], LeaseState.Lost, { loss: { reason: 'expired' } });
+        return;
+      }
+      this.lastKeepAliveAt = Date.now();
+      this.ttlMs = ttl * 1000;
+      retry.reset();
+      this.transition([LeaseState.Unreachable], LeaseState.Alive);
+      if (!(await pause(this.ttlMs / 3, scope))) return;
+    }
+  }
+
+  /** Grants a new lease after a loss, with backoff, until it works or the scope ends. */
+  private async regrant(scope: AbortSignal): Promise<void> {
+    const backoff = new Backoff(REGRANT_BACKOFF);
+    for (let attempt = 1; !scope.aborted; attempt += 1) {
+      try {
+        const granted = await this.grant(scope);
+        if (scope.aborted || !this.transition([LeaseState.Lost], LeaseState.Alive, granted)) {
+          this.dropOrphan(granted.leaseId);
+        }
+        return;
+      } catch (error) {
+        if (scope.aborted) return;
+        const failure = error instanceof RollcallError ? error : translateEtcdError(error, { operation: 'grant lease', endpoints: this.conn.endpoints });
+        const fatal = failure instanceof ClosedError;
+        const delayMs = backoff.next();
+        this.emit('regrantFailed', { error: failure, attempt, delayMs, fatal });
+        if (fatal) return;
+        if (isPermanentEtcdError(failure)) trace('re-grant attempt %d: %s (retrying anyway)', attempt, failure.message);
+        if (!(await pause(delayMs, scope))) return;
+      }
+    }
+  }
+
+  /** Resolves with the next granted lease; EtcdUnavailableError after the connection's timeout. */
+  private waitForLease(signal?: AbortSignal): Promise<string> {
+    return waitForState(this, {
+      accept: (to) => (to === LeaseState.Alive ? this.id : undefined),
+      refuse: (to) => (to === LeaseState.Closing ? new ClosedError('the registrar is closed') : undefined),
+      timeoutMs: this.conn.timeoutMs,
+      timeoutError: () =>
+        new EtcdUnavailableError(`no lease: the lease was lost and etcd has not granted a new one within ${this.conn.timeoutMs} ms`, {
+          details: { endpoints: this.conn.endpoints, timeoutMs: this.conn.timeoutMs },
+        }),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** Loops handle their own failures; anything escaping them is reported, never left unhandled. */
+  private guard(loop: Promise<void>, name: string): void {
+    loop.catch((error: unknown) => {
+      const failure = error instanceof RollcallError ? error : new LeaseLostError(`${name} loop stopped: ${String(error)}`, { cause: error });
+      trace('%s loop stopped: %s', name, failure.message);
+      this.emit('loopFailed', failure);
+    });
+  }
+
+  /** A lease granted after it stopped being wanted carries no key; revoke it, or let it expire. */
+  private dropOrphan(leaseId: string): void {
+    this.revoke(leaseId).then(
+      () => trace('revoked orphan lease %s', leaseId),
+      (error: unknown) => trace('orphan lease %s not revoked (%s); it expires within its TTL', leaseId, String(error)),
+    );
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Events of a Registrar, with their payloads. Background failures never throw and never crash a
+ * process that listens to nothing:
+ *
+ * - `warning` carries failures rollcall is handling itself (it retries): a failed re-grant or
+ *   re-put attempt, a health-flip write that failed. Emitting `warning` with no listener is a no-op.
+ * - `error` carries failures rollcall will not fix by retrying (a registration displaced by another
+ *   owner, a closed etcd client, a failed signal-driven shutdown). It is emitted only while at
+ *   least one `error` listener is attached; otherwise the same error goes to `warning`, so an
+ *   unlistened `error` never throws.
+ * - A failed keepalive is reported as `keepaliveFailed` and is NOT a lost lease: the lease is lost
+ *   only when etcd says so or when a whole TTL has passed since the last answered keepalive.
+ */
+import type { InstanceStatus } from '../codec/index.js';
+import type { DuplicateInstanceError, HealthCheckError, LeaseLostError, RollcallError } from '../errors.js';
+import type { LeaseState } from './lease-state.js';
+import type { Registration } from './registration.js';
+
+export interface RegistrarEvents {
+  /** The lease state changed (see LeaseState). For tracing and metrics. */
+  stateChange: [info: { from: LeaseState; to: LeaseState; leaseId: string | undefined }];
+  /** A lease was granted: the first one (`previousLeaseId` undefined) or one replacing a lost lease. */
+  leaseGranted: [info: { leaseId: string; ttl: number; previousLeaseId: string | undefined }];
+  /**
+   * A keepalive got no answer (etcd unreachable, stream broken, deadline). Not a loss: keepalives
+   * continue, and the keys stay in etcd while the lease's TTL runs.
+   */
+  keepaliveFailed: [info: { leaseId: string; error: RollcallError; sinceLastKeepAliveMs: number }];
+  /**
+   * The lease is gone (etcd answered TTL 0 or "lease not found" — expired, revoked, or etcd's data
+   * was wiped — or a whole TTL passed with no answered keepalive). Consumers may have seen the
+   * keys deleted. rollcall is already granting a new lease; `reregistered` follows when done.
+   * `error.details`: `{ leaseId, reason: 'expired' | 'unreachable' | 'rejected', sinceLastKeepAliveMs }`.
+   */
+  lost: [error: LeaseLostError];
+  /** Every live registration was put again under the new lease `leaseId`; `count` records written. */
+  reregistered: [info: { leaseId: string; previousLeaseId: string | undefined; count: number }];
+  /** A registration's health check changed its answer; `status` is the status it now asks for. */
+  health: [info: { registration: Registration; healthy: boolean; status: InstanceStatus; error?: HealthCheckError }];
+  /**
+   * Another owner took a registration's key over (`replace: true`, or it claimed the key while this
+   * registrar's lease was lost). The registration is `displaced` and never written again. Also
+   * delivered as `error` (or `warning`).
+   */
+  displaced: [info: { registration: Registration; error: DuplicateInstanceError }];
+  /** A background failure rollcall retries by itself. */
+  warning: [error: RollcallError];
+  /** A background failure retrying will not fix. Emitted only when a listener is attached (else: `warning`). */
+  error: [error: RollcallError];
+  /** close() finished: keys removed (or left to expire if etcd was unreachable), lease revoked. */
+  closed: [];
+}

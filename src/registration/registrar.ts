@@ -1,0 +1,247 @@
+/**
+ * The provider half: a Registrar holds one etcd lease, granted on the first register() and shared
+ * by all its registrations, so one registration or ten thousand cost the same keepalive traffic.
+ * It keeps the lease alive (TTL/3), re-grants it and re-puts every live registration after a loss,
+ * and on close() marks everything `leaving` before revoking the lease. docs/registration.md is the
+ * user's guide; registrar-events.ts documents every event.
+ */
+import { EventEmitter } from 'node:events';
+import { debuglog } from 'node:util';
+import { KeyLayout, type InstanceRecord, type InstanceStatus } from '../codec/index.js';
+import { EtcdConnection, sleep, translateEtcdError } from '../etcd/index.js';
+import { ClosedError, DuplicateInstanceError, EtcdUnavailableError, RollcallError } from '../errors.js';
+import { InstanceEntry, type EntryHost } from './instance-entry.js';
+import { InstanceWriter } from './instance-writer.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import type { LeaseState } from './lease-state.js';
+import type { HealthResult } from './health-monitor.js';
+import type { RegistrarEvents } from './registrar-events.js';
+import { Registration } from './registration.js';
+import { resolveRegisterOptions, resolveRegistrarOptions, type RegisterOptions, type RegistrarOptions, type ResolvedRegistrarOptions } from './registrar-options.js';
+import { forEachLimit, REPUT_CONCURRENCY, reregisterAll, type RoundHost } from './reregister-round.js';
+import { signalShutdown, type ShutdownSignal, type SignalParticipant } from './signal-shutdown.js';
+
+const trace = debuglog('rollcall:registrar');
+
+export class Registrar extends EventEmitter<RegistrarEvents> {
+  /** Options after defaults. */
+  readonly options: ResolvedRegistrarOptions;
+  readonly layout: KeyLayout;
+  private readonly conn: EtcdConnection;
+  private readonly keeper: LeaseKeeper;
+  private readonly entries = new Map<string, InstanceEntry>();
+  private readonly handles = new WeakMap<InstanceEntry, Registration>();
+  private readonly stopping = new AbortController();
+  private closing: Promise<void> | undefined;
+  private readonly host: EntryHost;
+  private readonly roundHost: RoundHost;
+  private readonly participant: SignalParticipant = { shutdownOnSignal: (signal, skipWait) => this.shutdownOnSignal(signal, skipWait) };
+
+  /** Validates options (InvalidConfigError, InvalidNameError) and builds the etcd client; no etcd call yet. */
+  constructor(options: RegistrarOptions = {}) {
+    super();
+    this.options = resolveRegistrarOptions(options);
+    this.layout = new KeyLayout(this.options.prefix);
+    this.conn = EtcdConnection.create(options);
+    this.keeper = new LeaseKeeper(this.conn, this.options.ttl);
+    const writer = new InstanceWriter(this.conn);
+    this.host = {
+      writer,
+      acquireLease: (signal) => this.keeper.acquire(signal),
+      currentLeaseId: () => this.keeper.leaseId,
+      ownedLeaseIds: () => this.keeper.ownedLeaseIds(),
+      leaseRejected: (leaseId, cause) => this.keeper.invalidate(leaseId, cause),
+      isClosing: () => this.closing !== undefined,
+      forget: (entry) => {
+        if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+      },
+      healthChanged: (entry, result, status) => this.onHealth(entry, result, status),
+      backgroundFailure: (entry, error) => this.onBackgroundFailure(entry, error),
+    };
+    this.roundHost = {
+      liveEntries: () => [...this.entries.values()].filter((e) => e.isLive),
+      isCurrent: (leaseId) => this.keeper.leaseId === leaseId && this.closing === undefined,
+      leaseRejected: (leaseId, cause) => this.keeper.invalidate(leaseId, cause),
+      displaced: (entry, error) => this.onDisplaced(entry, error),
+      retrying: (error, failed, delayMs) => {
+        trace('re-register: %d write(s) failed, retrying in %d ms: %s', failed, delayMs, error.message);
+        this.report(error, 'warning');
+      },
+    };
+    this.wireKeeper();
+    if (this.options.handleSignals) signalShutdown.add(this.participant);
+  }
+
+  /** The lease all registrations are on; undefined before the first register(), while a lost lease is re-granted, and after close(). */
+  get leaseId(): string | undefined {
+    return this.keeper.leaseId;
+  }
+
+  get state(): LeaseState {
+    return this.keeper.state;
+  }
+
+  /** TTL in seconds: as requested until granted, then as etcd granted it. */
+  get ttl(): number {
+    return this.keeper.ttl;
+  }
+
+  /** Live registrations (registering or registered). */
+  get registrations(): Registration[] {
+    return [...this.entries.values()].filter((e) => e.isLive).map((e) => this.handles.get(e) as Registration);
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /**
+   * Publishes one instance under the registrar's lease (granted now if this is the first) and
+   * resolves once etcd has committed the key. Rejects, before touching etcd, with InvalidNameError
+   * (service/id) or InvalidConfigError (address, weight, …); then with DuplicateInstanceError when
+   * another live lease holds the id (unless `replace`), EtcdUnavailableError when etcd does not
+   * answer within `timeoutMs`, ClosedError after close(), or `signal.reason`.
+   */
+  async register(options: RegisterOptions): Promise<Registration> {
+    if (this.closing) throw new ClosedError('register(): the registrar is closed');
+    const resolved = resolveRegisterOptions(options);
+    const key = this.layout.instanceKey(resolved.service, resolved.id);
+    options.signal?.throwIfAborted();
+    if (this.entries.has(key)) {
+      throw new DuplicateInstanceError(`${key} is already registered by this registrar`, { details: { key, leaseId: this.keeper.leaseId } });
+    }
+    const record: InstanceRecord = {
+      service: resolved.service,
+      id: resolved.id,
+      address: resolved.address,
+      status: 'up',
+      weight: options.weight ?? 1,
+      tags: [...(options.tags ?? [])],
+      meta: { ...(options.meta ?? {}) },
+      registeredAt: new Date().toISOString(),
+      ...(options.zone === undefined ? {} : { zone: options.zone }),
+      ...(options.version === undefined ? {} : { version: options.version }),
+    };
+    const entry = new InstanceEntry(this.host, key, record, resolved);
+    const registration = new Registration(entry, () => this.keeper.leaseId);
+    this.handles.set(entry, registration);
+    this.entries.set(key, entry);
+    try {
+      await entry.register(options.signal);
+    } catch (error) {
+      // Aborted or unanswered: the put may still have landed, so remove it (in the background, so
+      // that this rejection stays within the deadline).
+      const mayHaveLanded = options.signal?.aborted === true || error instanceof EtcdUnavailableError;
+      entry.abandon(mayHaveLanded).catch((cleanup: unknown) => {
+        this.report(this.asRollcall(cleanup, `remove ${key} after a failed register`), 'error');
+      });
+      throw error;
+    }
+    trace('registered %s on lease %s', key, this.keeper.leaseId ?? '-');
+    return registration;
+  }
+
+  /**
+   * Marks every live registration `leaving` (one conditional put each), then revokes the lease,
+   * which deletes all its keys in one step, and closes the etcd client if the registrar built it.
+   * Local resources are released even when etcd is unreachable; then close() rejects with that
+   * error and the keys disappear when the lease expires (within `ttl`). Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.options.handleSignals) signalShutdown.remove(this.participant);
+    this.stopping.abort(new ClosedError('the registrar is closed'));
+    const leases = this.keeper.beginClose();
+    const entries = [...this.entries.values()];
+    await Promise.all(entries.map((entry) => entry.quiesce()));
+    let failure: unknown;
+    const current = leases.current;
+    if (current !== undefined) {
+      await forEachLimit(entries, REPUT_CONCURRENCY, async (entry) => {
+        if (failure !== undefined) return; // etcd is not answering: do not wait once per key
+        await entry.writeLeaving(current).catch((error: unknown) => {
+          failure ??= error;
+        });
+      });
+    }
+    const revoked = await Promise.allSettled(leases.all.map((id) => this.keeper.revoke(id)));
+    for (const outcome of revoked) if (outcome.status === 'rejected') failure ??= outcome.reason;
+    for (const entry of entries) entry.finish();
+    this.entries.clear();
+    this.keeper.finishClose();
+    this.conn.close();
+    trace('closed (%d registration(s), lease(s) %s)%s', entries.length, leases.all.join(', ') || '-', failure ? `: ${String(failure)}` : '');
+    this.emit('closed');
+    if (failure !== undefined) throw this.asRollcall(failure, 'close');
+  }
+
+  private async shutdownOnSignal(signal: ShutdownSignal, skipWait: AbortSignal): Promise<void> {
+    try {
+      if (this.options.drainMs > 0 && !this.closing) {
+        trace('%s: draining %d registration(s) for %d ms', signal, this.entries.size, this.options.drainMs);
+        await forEachLimit(this.registrations, REPUT_CONCURRENCY, (r) =>
+          r.drain().catch((error: unknown) => this.report(this.asRollcall(error, `drain ${r.key}`), 'warning')),
+        );
+        await sleep(this.options.drainMs, skipWait).catch(() => undefined);
+      }
+      await this.close();
+    } catch (error) {
+      this.report(this.asRollcall(error, `shutdown on ${signal}`), 'error');
+    }
+  }
+
+  private wireKeeper(): void {
+    const keeper = this.keeper;
+    keeper.on('stateChange', (info) => this.emit('stateChange', info));
+    keeper.on('keepaliveFailed', (info) => this.emit('keepaliveFailed', info));
+    keeper.on('lost', (error) => this.emit('lost', error));
+    keeper.on('regrantFailed', ({ error, fatal }) => this.report(error, fatal ? 'error' : 'warning'));
+    keeper.on('loopFailed', (error) => this.report(error, 'error'));
+    keeper.on('granted', ({ leaseId, ttl, previousLeaseId }) => {
+      this.emit('leaseGranted', { leaseId, ttl, previousLeaseId });
+      if (previousLeaseId === undefined) return;
+      reregisterAll(leaseId, this.roundHost, this.stopping.signal).then(
+        (count) => {
+          if (count === undefined) return;
+          trace('re-registered %d record(s) on lease %s (was %s)', count, leaseId, previousLeaseId);
+          this.emit('reregistered', { leaseId, previousLeaseId, count });
+        },
+        (error: unknown) => this.report(this.asRollcall(error, 're-register'), 'error'),
+      );
+    });
+  }
+
+  private onHealth(entry: InstanceEntry, result: HealthResult, status: InstanceStatus): void {
+    const registration = this.handles.get(entry);
+    if (!registration) return;
+    trace('health %s: %s -> status %s', entry.key, result.healthy ? 'passing' : 'failing', status);
+    this.emit('health', { registration, healthy: result.healthy, status, ...(result.error ? { error: result.error } : {}) });
+  }
+
+  private onBackgroundFailure(entry: InstanceEntry, error: unknown): void {
+    if (error instanceof DuplicateInstanceError) this.onDisplaced(entry, error);
+    else this.report(this.asRollcall(error, `health status write for ${entry.key}`), 'warning');
+  }
+
+  private onDisplaced(entry: InstanceEntry, error: DuplicateInstanceError): void {
+    const registration = this.handles.get(entry);
+    trace('%s displaced: %s', entry.key, error.message);
+    if (registration) this.emit('displaced', { registration, error });
+    this.report(error, 'error');
+  }
+
+  /** Delivers a background failure without ever throwing (see registrar-events.ts). */
+  private report(error: RollcallError, severity: 'warning' | 'error'): void {
+    trace('%s %s: %s', severity, error.code, error.message);
+    if (severity === 'error' && this.listenerCount('error') > 0) this.emit('error', error);
+    else this.emit('warning', error);
+  }
+
+  private asRollcall(error: unknown, operation: string): RollcallError {
+    return error instanceof RollcallError ? error : translateEtcdError(error, { operation, endpoints: this.conn.endpoints });
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Lease loss and recovery against a real etcd: a lease revoked from outside, and etcd stopped for
+ * two TTLs then started again with its data dir kept or emptied. In every case all registrations
+ * come back under a new lease without restarting the registrar, and `lost` / `reregistered` fire.
+ */
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Etcd3 } from 'etcd3';
+import { LeaseLostError, type RollcallError } from '../../src/errors.js';
+import { LeaseState, type Registrar, type RegistrarEvents } from '../../src/registration/index.js';
+import type { EtcdProcess } from '../../src/dev/index.js';
+import { eventually, etcdClient, startEtcd, useEtcd, waitFor } from '../helpers/etcd.js';
+import { assertNoUnhandledRejections, json, keysOnLease, rawKv, registrar } from '../fixtures/registration-support.js';
+
+const TTL = 2;
+
+/** Records the registrar's lease events in order. */
+function recordLeaseEvents(r: Registrar): { lost: LeaseLostError[]; reregistered: RegistrarEvents['reregistered'][0][]; keepaliveFailed: number; warnings: RollcallError[] } {
+  const log = { lost: [] as LeaseLostError[], reregistered: [] as RegistrarEvents['reregistered'][0][], keepaliveFailed: 0, warnings: [] as RollcallError[] };
+  r.on('lost', (error) => log.lost.push(error));
+  r.on('reregistered', (info) => log.reregistered.push(info));
+  r.on('keepaliveFailed', () => {
+    log.keepaliveFailed += 1;
+  });
+  r.on('warning', (error) => log.warnings.push(error));
+  return log;
+}
+
+async function registerMany(r: Registrar, count: number): Promise<string[]> {
+  const regs = await Promise.all(Array.from({ length: count }, (_, i) => r.register({ service: 'svc', id: `n${i}`, address: `10.0.0.${i}:80` })));
+  return regs.map((reg) => reg.key).sort();
+}
+
+/** Every key is in etcd, on the registrar's current lease, with status up. */
+async function assertAllBack(client: Etcd3, r: Registrar, keys: string[], oldLease: string): Promise<void> {
+  const lease = r.leaseId;
+  assert.ok(lease !== undefined && lease !== oldLease, `a new lease (old ${oldLease}, now ${String(lease)})`);
+  assert.deepEqual(await keysOnLease(client, lease), keys);
+  for (const key of keys) {
+    const kv = await rawKv(client, key);
+    assert.equal(kv?.lease, lease, key);
+    assert.equal((json(kv?.value)['Metadata'] as { status: string }).status, 'up', key);
+  }
+}
+
+describe('Registrar: lease loss and re-registration (real etcd)', () => {
+  assertNoUnhandledRejections();
+  const server = useEtcd();
+
+  it('lease revoked from outside: alive -> lost -> alive on a new lease, every registration re-put, lost and reregistered fire', async (t) => {
+    const client = etcdClient(t, server.etcd);
+    const r = registrar(t, server.etcd.endpoints, { ttl: TTL, prefix: 'revoked' });
+    const log = recordLeaseEvents(r);
+    const keys = await registerMany(r, 20);
+    const oldLease = r.leaseId as string;
+
+    await client.leaseClient.leaseRevoke({ ID: oldLease });
+    assert.equal(await client.getAll().prefix('revoked/').count(), 0, 'revoking deleted every key');
+
+    await waitFor(() => log.reregistered.length > 0, { timeoutMs: 10_000, message: 'reregistered event' });
+    assert.equal(log.lost.length, 1);
+    const [lost] = log.lost;
+    assert.ok(lost instanceof LeaseLostError);
+    assert.equal(lost.code, 'ERR_LEASE_LOST');
+    assert.equal(lost.details['leaseId'], oldLease);
+    assert.equal(lost.details['reason'], 'expired');
+    assert.deepEqual(log.reregistered, [{ leaseId: r.leaseId, previousLeaseId: oldLease, count: 20 }]);
+    assert.equal(r.state, LeaseState.Alive);
+    await assertAllBack(client, r, keys, oldLease);
+    for (const reg of r.registrations) assert.equal(reg.leaseId, r.leaseId);
+  });
+
+  for (const wipeData of [false, true]) {
+    it(`etcd stopped for 2×ttl and started again (${wipeData ? 'emptied' : 'same'} data dir): every registration is back, same registrar`, async (t) => {
+      const etcd = await startEtcd(t);
+      const client = etcdClient(t, etcd);
+      const r = registrar(t, etcd.endpoints, { ttl: TTL, timeoutMs: 1000, prefix: 'outage' });
+      const log = recordLeaseEvents(r);
+      const keys = await registerMany(r, 10);
+      const oldLease = r.leaseId as string;
+
+      await outage(t, etcd, r, wipeData);
+
+      await waitFor(() => log.reregistered.length > 0, { timeoutMs: 20_000, message: 'reregistered after etcd came back' });
+      assert.ok(log.keepaliveFailed > 0, 'keepalives failed while etcd was down');
+      assert.equal(log.lost.length, 1, 'one loss');
+      assert.equal(log.lost[0]?.details['reason'], 'unreachable', 'declared lost once a whole TTL passed unanswered');
+      assert.equal(log.reregistered[0]?.count, 10);
+      await assertAllBack(client, r, keys, oldLease);
+      if (!wipeData) {
+        // The old lease came back with the data dir; its keys moved to the new lease, none was lost.
+        await eventually(async () => assert.deepEqual((await keysOnLease(client, oldLease)) ?? [], []), { timeoutMs: 10_000 });
+      }
+      // Still working: a new registration and an update on the new lease.
+      const late = await r.register({ service: 'svc', id: 'late', address: '10.0.1.1:80' });
+      assert.equal(late.leaseId, r.leaseId);
+      await r.registrations[0]?.update({ weight: 2 });
+      await r.close();
+      assert.equal(await client.getAll().prefix('outage/').count(), 0, 'close removed every key');
+    });
+  }
+});
+
+/**
+ * Stops etcd, keeps it down until the registrar has declared its lease lost and at least 2×ttl
+ * have passed (the outage length under test, not a synchronisation), then starts it again.
+ */
+async function outage(t: TestContext, etcd: EtcdProcess, r: Registrar, wipeData: boolean): Promise<void> {
+  let lostSeen = false;
+  r.once('lost', () => {
+    lostSeen = true;
+  });
+  const stoppedAt = Date.now();
+  await etcd.kill('SIGTERM');
+  t.diagnostic(`etcd stopped (wipeData=${String(wipeData)})`);
+  await waitFor(() => lostSeen, { timeoutMs: 10_000, message: 'lost while etcd is down' });
+  assert.equal(r.state === LeaseState.Lost || r.state === LeaseState.Unreachable, true, `state ${r.state}`);
+  const remaining = stoppedAt + 2 * TTL * 1000 - Date.now();
+  if (remaining > 0) await delay(remaining);
+  await etcd.restart({ wipeData });
+  t.diagnostic(`etcd restarted after ${Date.now() - stoppedAt} ms`);
+}

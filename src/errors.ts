@@ -176,3 +176,17 @@ export class HealthCheckError extends RollcallError {
     super('ERR_HEALTH_CHECK', message, options);
   }
 }
+
+/** The catalog's cache file could not be read (missing, unreadable, not a rollcall cache, other prefix) or written. */
+export class CacheFileError extends RollcallError {
+  constructor(message: string, options?: RollcallErrorOptions) {
+    super('ERR_CACHE_FILE', message, options);
+  }
+}
+
+/** A callback given to rollcall (an event listener, a picker filter) threw; rollcall's state is unaffected and the error is reported as a `warning`. */
+export class ListenerError extends RollcallError {
+  constructor(message: string, options?: RollcallErrorOptions) {
+    super('ERR_LISTENER', message, options);
+  }
+}

@@ -3,8 +3,8 @@
  * bounded by `intervalMs` (a check that does not answer in time counts as failing). It only
  * reports results; the registration decides what they mean for the stored status.
  *
- * Timers are unref'd: the health loop alone never keeps a process alive (the lease keepalive
- * does, for as long as the registrar is open).
+ * The timer between checks is unref'd: the health loop alone never keeps a process alive (the
+ * lease keepalive does, for as long as the registrar is open).
  */
 import { HealthCheckError } from '../errors.js';
 
@@ -16,14 +16,16 @@ export interface HealthResult {
   readonly error?: HealthCheckError;
 }
 
-/** Runs `check` once, bounded by `timeoutMs`. Never rejects. */
+/**
+ * Runs `check` once, bounded by `timeoutMs`. Never rejects. This deadline timer is ref'd: whoever
+ * awaits a check (register() does, before anything else holds the process) gets an answer.
+ */
 export async function runHealthCheck(check: HealthCheck, timeoutMs: number, what: string): Promise<HealthResult> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<HealthResult>((resolve) => {
     timer = setTimeout(() => {
       resolve({ healthy: false, error: new HealthCheckError(`health check of ${what} did not answer within ${timeoutMs} ms`, { details: { instance: what, timeoutMs } }) });
     }, timeoutMs);
-    timer.unref();
   });
   const outcome = (async (): Promise<HealthResult> => {
     try {

@@ -71,6 +71,46 @@ describe('Registrar: lease loss and re-registration (real etcd)', () => {
     for (const reg of r.registrations) assert.equal(reg.leaseId, r.leaseId);
   });
 
+  it('keepalives failing for less than a TTL are not a loss: alive -> unreachable -> alive, same lease, no lost event', async (t) => {
+    const etcd = await startEtcd(t);
+    const client = etcdClient(t, etcd);
+    const r = registrar(t, etcd.endpoints, { ttl: 10, timeoutMs: 1000, prefix: 'blip' });
+    const log = recordLeaseEvents(r);
+    const states: string[] = [];
+    r.on('stateChange', ({ from, to }) => states.push(`${from}->${to}`));
+    const keys = await registerMany(r, 3);
+    const lease = r.leaseId as string;
+    etcd.pause();
+    t.after(() => {
+      if (etcd.paused) etcd.resume();
+    });
+    await waitFor(() => log.keepaliveFailed > 0, { timeoutMs: 8000, message: 'a keepalive failed while etcd is frozen' });
+    assert.equal(r.state, LeaseState.Unreachable);
+    assert.equal(r.leaseId, lease, 'the lease is kept while unreachable');
+    etcd.resume();
+    await waitFor(() => r.state === LeaseState.Alive, { timeoutMs: 8000, message: 'keepalive answered again' });
+    assert.equal(log.lost.length, 0, 'no loss');
+    assert.equal(r.leaseId, lease);
+    assert.deepEqual(await keysOnLease(client, lease), keys);
+    assert.deepEqual(states.slice(2), ['alive->unreachable', 'unreachable->alive']);
+  });
+
+  it('etcd restarted at once from an emptied data dir: keepalive answers TTL 0 -> lost (expired) -> everything re-put', async (t) => {
+    const etcd = await startEtcd(t);
+    const client = etcdClient(t, etcd);
+    const r = registrar(t, etcd.endpoints, { ttl: 10, timeoutMs: 1000, prefix: 'wiped' });
+    const log = recordLeaseEvents(r);
+    const keys = await registerMany(r, 5);
+    const oldLease = r.leaseId as string;
+    await etcd.restart({ wipeData: true });
+    assert.equal(await client.getAll().prefix('wiped/').count(), 0, 'the new etcd has nothing');
+    await waitFor(() => log.reregistered.length > 0, { timeoutMs: 20_000, message: 'reregistered after the wipe' });
+    assert.equal(log.lost[0]?.details['reason'], 'expired');
+    assert.equal(log.reregistered[0]?.count, 5);
+    await assertAllBack(client, r, keys, oldLease);
+    await r.close();
+  });
+
   for (const wipeData of [false, true]) {
     it(`etcd stopped for 2×ttl and started again (${wipeData ? 'emptied' : 'same'} data dir): every registration is back, same registrar`, async (t) => {
       const etcd = await startEtcd(t);

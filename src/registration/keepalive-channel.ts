@@ -32,11 +32,13 @@ export class KeepAliveChannel {
    * is gone. Rejects with a RollcallError (EtcdUnavailableError after `timeoutMs`).
    */
   async send(leaseId: string, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+    let used: KeepAliveStream | undefined;
     try {
       const response = await this.conn.call(
         `keepalive lease ${leaseId}`,
         async () => {
           const stream = await this.open();
+          used = stream;
           return new Promise<ILeaseKeepAliveResponse>((resolve, reject) => {
             this.waiter?.reject(new EtcdUnavailableError('keepalive superseded by a newer one'));
             this.waiter = { leaseId, resolve, reject };
@@ -48,10 +50,11 @@ export class KeepAliveChannel {
       );
       return Number(response.TTL);
     } catch (error) {
-      this.reset();
+      // Only the stream this keepalive used is dropped, never one a newer keepalive opened since.
+      if (used === undefined || used === this.stream) this.reset();
       throw error;
     } finally {
-      this.waiter = undefined;
+      if (this.waiter?.leaseId === leaseId) this.waiter = undefined;
     }
   }
 

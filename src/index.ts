@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './codec/index.js';
 export * from './etcd/index.js';
 export * from './balance/index.js';
+export * from './registration/index.js';
+export * from './store/index.js';

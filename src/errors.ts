@@ -190,3 +190,10 @@ export class ListenerError extends RollcallError {
     super('ERR_LISTENER', message, options);
   }
 }
+
+/** etcd cancelled a watch for a reason other than compaction (e.g. permission denied); the watcher relists and retries. */
+export class WatchCanceledError extends RollcallError {
+  constructor(message: string, options?: RollcallErrorOptions) {
+    super('ERR_WATCH_CANCELED', message, options);
+  }
+}

@@ -18,7 +18,7 @@ import type { IEvent } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
 import { Backoff, sleep, type BackoffOptions } from '../etcd/backoff.js';
 import { isPermanentEtcdError, translateEtcdError } from '../etcd/translate-error.js';
-import { ClosedError, CompactedError, EtcdUnavailableError, RollcallError } from '../errors.js';
+import { ClosedError, CompactedError, EtcdUnavailableError, RollcallError, WatchCanceledError } from '../errors.js';
 import type { KeyRange } from './key-range.js';
 import { historyMatches, listRange } from './list-range.js';
 import { WatchSession, type WatchEnd } from './watch-session.js';
@@ -215,10 +215,10 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
           needList = true;
           listReason = end.kind;
           if (end.kind === 'compacted') continue; // etcd is fine; relist at once
-          await this.pause(new RollcallError('ERR_WATCH_CANCELED', `watch on ${this.range.description} was cancelled: ${end.reason}`));
+          await this.pause(new WatchCanceledError(`watch on ${this.range.description} was cancelled: ${end.reason}`, { details: { reason: end.reason } }));
           continue;
         }
-        if (end.kind === 'broken' && end.error.code === 'ERR_REWOUND') {
+        if (end.kind === 'rewound') {
           needList = true;
           listReason = 'rewound';
           continue;
@@ -263,7 +263,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     this.emit('synced', { revision: listing.revision, reason: cause === 'initial' ? 'initial' : 'resync' });
   }
 
-  private watchOnce(): Promise<WatchEnd> {
+  private watchOnce(): Promise<WatchEnd | { readonly kind: 'rewound' }> {
     const session = new WatchSession(
       this.conn,
       this.range,
@@ -288,7 +288,8 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     return session.ended.then((end) => {
       this.session = undefined;
       if (this.rewound && !this.stop.signal.aborted) {
-        return { kind: 'broken', error: new RollcallError('ERR_REWOUND', `etcd's revision went back below ${this.appliedRevision}`) };
+        trace('%s: etcd revision went back below %d', this.range.description, this.appliedRevision);
+        return { kind: 'rewound' as const };
       }
       return this.stop.signal.aborted ? { kind: 'closed' } : end;
     });

@@ -53,3 +53,13 @@ export async function freePorts(count: number): Promise<number[]> {
 export function reservePort(port: number): void {
   handedOut.add(port);
 }
+
+/** True when `port` can be bound on 127.0.0.1 right now (a hint only: it may be taken a moment later). */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ host: LOOPBACK, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}

@@ -70,6 +70,8 @@ export async function waitUntil<T>(probe: Probe<T>, options: WaitUntilOptions = 
 
 /** Resolves with the promise's value, or NOT_YET once `ms` have passed. */
 async function raceDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typeof NOT_YET> {
+  // An abandoned probe may still reject later: that must not become an unhandled rejection.
+  promise.catch(() => undefined);
   if (ms <= 0) return NOT_YET;
   const controller = new AbortController();
   try {

@@ -5,14 +5,27 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { EtcdProcess, type EtcdExit } from '../../dev/etcd-process.js';
+import { isPortFree } from '../../dev/free-port.js';
 
 export interface EtcdCommandOptions {
   dataDir?: string;
-  port: number;
+  /** Client port; default DEFAULT_ETCD_PORT, or a free port when that one is taken. */
+  port?: number;
 }
 
 /** etcd's usual client port, so `etcdctl` works without --endpoints. */
 export const DEFAULT_ETCD_PORT = 2379;
+
+/**
+ * The client port to use. An explicit --port is used as given (busy means a clear failure). Without
+ * it we prefer 2379 but fall back to a free port: installing Debian's etcd-server on a systemd
+ * host starts a system etcd on 2379, and the quick start must still work there.
+ */
+async function choosePort(requested: number | undefined): Promise<{ port: number | undefined; note: string }> {
+  if (requested !== undefined) return { port: requested, note: '' };
+  if (await isPortFree(DEFAULT_ETCD_PORT)) return { port: DEFAULT_ETCD_PORT, note: '' };
+  return { port: undefined, note: `; port ${DEFAULT_ETCD_PORT} was busy, so a free one was chosen` };
+}
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -27,7 +40,7 @@ export function registerEtcdCommand(program: Command): void {
     .command('etcd')
     .description('run a local etcd on 127.0.0.1 in the foreground until Ctrl-C')
     .option('--data-dir <dir>', 'data dir to use and keep (default: a temp dir, removed on exit)')
-    .option('--port <port>', 'client port on 127.0.0.1', parsePort, DEFAULT_ETCD_PORT)
+    .option('--port <port>', `client port on 127.0.0.1 (default: ${DEFAULT_ETCD_PORT}, or a free port if it is busy)`, parsePort)
     .action(async (options: EtcdCommandOptions) => {
       await runEtcd(options);
     });
@@ -38,13 +51,14 @@ type Ending = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'exit'; exit:
 /** Runs etcd until a signal or its own exit; throws (exit code 1) if etcd died on its own. */
 export async function runEtcd(options: EtcdCommandOptions): Promise<void> {
   const keep = options.dataDir !== undefined;
+  const { port, note } = await choosePort(options.port);
   const etcd = await EtcdProcess.start({
-    clientPort: options.port,
+    clientPort: port,
     dataDir: options.dataDir,
     keepDataDir: keep,
   });
   console.log(
-    `etcd ready at ${etcd.clientUrl} (pid ${etcd.pid}, data dir ${etcd.dataDir}, ${keep ? 'kept' : 'removed'} on exit); Ctrl-C stops it`,
+    `etcd ready at ${etcd.clientUrl} (pid ${etcd.pid}, data dir ${etcd.dataDir}, ${keep ? 'kept' : 'removed'} on exit)${note}; Ctrl-C stops it`,
   );
 
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;

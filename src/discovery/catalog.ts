@@ -15,6 +15,7 @@ import { CacheWriter, readCacheFile, type CacheContents } from './cache-file.js'
 import type { CatalogChange, CatalogEvents, CatalogInstance, InstanceQuery } from './catalog-events.js';
 import { resolveCatalogOptions, type CatalogOptions, type ResolvedCatalogOptions } from './catalog-options.js';
 import { ChangeStream } from './change-stream.js';
+import { GraceTimer } from './grace-timer.js';
 import { Membership, type MembershipResult } from './membership.js';
 import { PickerRegistry, type CatalogPickerOptions } from './picker-registry.js';
 import { Staleness } from './staleness.js';
@@ -31,8 +32,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
   /** lastContact recorded in the cache file the catalog started from; 0 otherwise. */
   private cacheContact = 0;
   private startedFromCache = false;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private sweepAt = Infinity;
+  private readonly graceTimer: GraceTimer;
   private closing: Promise<void> | undefined;
 
   /**
@@ -63,6 +63,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     const ranges = services ? services.map((s) => prefixRange(layout.servicePrefix(s))) : [prefixRange(layout.root)];
     this.followers = ranges.map((range) => new RangeFollower(conn, range, watch));
     this.membership = new Membership(layout, { gracePeriodMs: options.gracePeriodMs, maxValueBytes: options.maxValueBytes });
+    this.graceTimer = new GraceTimer(this.membership);
     this.staleness = new Staleness(options.staleIntervalMs, (info) => this.safeEmit('stale', info));
     this.cacheWriter =
       options.cacheFile === undefined
@@ -214,7 +215,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     }
     if (result.changes.length > 0) {
       this.scheduleCacheWrite();
-      this.scheduleSweep();
+      this.graceTimer.schedule();
     }
     for (const warning of result.warnings) {
       trace('skipped %s: %s', String(warning.details['key']), String(warning.details['reason']));
@@ -239,21 +240,6 @@ export class Catalog extends EventEmitter<CatalogEvents> {
           break;
       }
     }
-  }
-
-  /** Arms one timer for the next end of a grace period. */
-  private scheduleSweep(): void {
-    const at = this.membership.nextExpiryAt();
-    if (at === undefined || this.closing || (this.sweepTimer !== undefined && this.sweepAt <= at)) return;
-    clearTimeout(this.sweepTimer);
-    this.sweepAt = at;
-    this.sweepTimer = setTimeout(() => {
-      this.sweepTimer = undefined;
-      this.sweepAt = Infinity;
-      trace('forgot %d expired instance(s) after the grace period', this.membership.purgeExpired());
-      this.scheduleSweep();
-    }, Math.max(0, at - Date.now()) + 1);
-    this.sweepTimer.unref();
   }
 
   /** The file is written only once it holds a whole picture: every range listed, or the file's own. */
@@ -298,7 +284,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
       trace('closing');
       for (const follower of this.followers) follower.close();
       this.staleness.close();
-      clearTimeout(this.sweepTimer);
+      this.graceTimer.close();
       this.pickers.clear();
       for (const stream of [...this.streams]) stream.end();
       await this.cacheWriter?.close({ discard: discardCache });

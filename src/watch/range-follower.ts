@@ -297,10 +297,13 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
 
   private apply(events: readonly IEvent[]): void {
     const changes: RangeChange[] = [];
+    // Compared with the revision applied before this message: one revision can hold several
+    // events (a DeleteRange, a lease expiring with many keys), all with the same mod revision.
+    const appliedBefore = this.appliedRevision;
     for (const event of events) {
       const kv = toWatchedKV(event.kv);
       // A resumed watch never repeats what was applied; this guard keeps the copy exact if it did.
-      if (kv.modRevision <= this.appliedRevision) continue;
+      if (kv.modRevision <= appliedBefore) continue;
       const prev = this.cache.get(kv.key);
       if (event.type === 'Delete') {
         this.cache.delete(kv.key);

@@ -32,3 +32,5 @@ export type {
 } from './watch-events.js';
 export { MemoryBackend } from './memory-backend.js';
 export { MemoryStore, MemoryStoreState, type MemoryStoreOptions } from './memory-store.js';
+export { EtcdStore, EtcdStoreState, type EtcdStoreOptions } from './etcd-store.js';
+export { EtcdSessionState } from './etcd-session.js';

@@ -1,0 +1,83 @@
+/**
+ * Turns etcd answers into what an EtcdStore returns: namespace stripped, values copied into
+ * private Uint8Arrays, revisions as numbers, lease ids as decimal strings, and failed
+ * compare-and-swap transactions as typed errors naming the key and the revisions involved.
+ */
+import type { IKeyValue, IResponseHeader } from 'etcd3';
+import { KeyExistsError, KeyModifiedError, KeyNotFoundError } from '../errors.js';
+import type { RangeChange } from '../watch/range-follower.js';
+import { toWatchedKV, type WatchedKV } from '../watch/watched-kv.js';
+import { KVPair } from './kv-pair.js';
+import type { ChangeEvent } from './watch-events.js';
+
+/** A key as the follower or a listing holds it, relative to `namespace`, with its own bytes. */
+export function fromWatched(kv: WatchedKV, namespace: string): KVPair {
+  return new KVPair({
+    key: kv.key.slice(namespace.length),
+    value: new Uint8Array(kv.value),
+    createRevision: kv.createRevision,
+    modRevision: kv.modRevision,
+    version: kv.version,
+    lease: kv.lease,
+  });
+}
+
+export function fromRaw(raw: IKeyValue, namespace: string): KVPair {
+  return fromWatched(toWatchedKV(raw), namespace);
+}
+
+/**
+ * The key as a successful put left it. etcd's PutResponse carries only the header and the
+ * previous version, which is enough: the put's revision is the header's, and create revision
+ * and version follow from the previous key (none: a create).
+ */
+export function written(
+  key: string,
+  value: Uint8Array,
+  lease: string,
+  header: IResponseHeader,
+  prev: IKeyValue | null | undefined,
+): KVPair {
+  const revision = Number(header.revision);
+  const existed = prev !== null && prev !== undefined && Number(prev.create_revision) > 0;
+  return new KVPair({
+    key,
+    value: value.slice(),
+    createRevision: existed ? Number(prev.create_revision) : revision,
+    modRevision: revision,
+    version: existed ? Number(prev.version) + 1 : 1,
+    lease,
+  });
+}
+
+/** A change the follower reported, as a store event (namespace stripped). */
+export function toChangeEvent(change: RangeChange, namespace: string): ChangeEvent {
+  const prevKv = change.prev ? { prevKv: fromWatched(change.prev, namespace) } : {};
+  if (change.type === 'put') {
+    const kv = fromWatched(change.kv, namespace);
+    return { type: 'put', key: kv.key, kv, revision: change.revision, ...prevKv };
+  }
+  return { type: 'delete', key: change.key.slice(namespace.length), revision: change.revision, ...prevKv };
+}
+
+/**
+ * The error for a compare-and-swap whose compare failed. `current` is the key as the failure
+ * branch of the same transaction read it (undefined: absent); `expected` the modRevision the
+ * caller held, null for create-only.
+ */
+export function casFailure(key: string, expected: number | null, current: IKeyValue | undefined): Error {
+  const found = current ? Number(current.mod_revision) : undefined;
+  if (expected === null) {
+    return new KeyExistsError(`key "${key}" already exists (modRevision ${String(found)})`, {
+      details: { key, modRevision: found },
+    });
+  }
+  if (current === undefined) {
+    return new KeyNotFoundError(`key "${key}" does not exist (expected modRevision ${expected})`, {
+      details: { key, expected },
+    });
+  }
+  return new KeyModifiedError(`key "${key}" was modified: expected modRevision ${expected}, found ${String(found)}`, {
+    details: { key, expected, modRevision: found },
+  });
+}

@@ -1,18 +1,17 @@
 /**
- * The commander program behind `rollcall`: name, version, help, the commands from
- * command-list.ts, and the one place errors become stderr lines and exit codes.
+ * The commander program behind `rollcall`: name, version, help, the shared options, the commands
+ * from command-list.ts, and the one place errors become stderr lines and exit codes
+ * (exit-codes.ts says which).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { hasErrorCode, RollcallError } from '../errors.js';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { withConnectionOptions, withPrefixOption } from './cli-options.js';
 import { COMMANDS } from './command-list.js';
+import { EXIT_OK, reportFor } from './exit-codes.js';
 
-/** Exit codes: 0 success, 1 failure, 2 missing prerequisite (no etcd binary). */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_MISSING_PREREQUISITE = 2;
+export { EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_ETCD, EXIT_NO_INSTANCE } from './exit-codes.js';
 
 /**
  * The version in rollcall's package.json, read at run time. Walks up from this file because it
@@ -33,33 +32,52 @@ export function packageVersion(): string {
   }
 }
 
+/** `rollcall instances [options] <service>`: the usage line of a command, with its parents' names. */
+export function usageLine(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c !== null; c = c.parent) names.unshift(c.name());
+  return `Usage: ${names.join(' ')} ${cmd.usage()}`;
+}
+
 export function buildProgram(): Command {
   const program = new Command('rollcall')
     .description('Service registration and discovery on etcd v3')
     .version(packageVersion(), '-V, --version', 'print the rollcall version')
-    .showHelpAfterError('(run `rollcall --help` for usage)')
+    // Program options go before the command, the command's own after it: `pick --key K` and
+    // `register --version V` keep their meaning. Set before commands are added (they inherit it).
+    .enablePositionalOptions()
     // Throw instead of calling process.exit, so runCli decides the exit code; subcommands inherit it.
     .exitOverride();
+  withConnectionOptions(program);
+  withPrefixOption(program);
   for (const register of COMMANDS) register(program);
+  // A commander usage error (missing argument, bad option value) prints the command's usage line.
+  const walk = (cmd: Command): void => {
+    cmd.showHelpAfterError(usageLine(cmd));
+    cmd.commands.forEach(walk);
+  };
+  walk(program);
+  program.showHelpAfterError('(run `rollcall --help` for usage)');
   return program;
-}
-
-/** Exit code for an error a command threw. */
-export function exitCodeFor(error: unknown): number {
-  return hasErrorCode(error, 'ERR_ETCD_BINARY_NOT_FOUND') ? EXIT_MISSING_PREREQUISITE : EXIT_FAILURE;
 }
 
 /** Parses `argv` (process.argv form) and runs the chosen command; resolves with the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  let active: Command = program;
+  program.hook('preAction', (_program, actionCommand) => {
+    active = actionCommand;
+  });
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
     // --help and --version also end here, with exitCode 0; commander has printed them already.
-    if (error instanceof CommanderError) return error.exitCode;
-    const message = error instanceof RollcallError || error instanceof Error ? error.message : String(error);
-    console.error(`rollcall: ${message}`);
-    return exitCodeFor(error);
+    // (An InvalidArgumentError thrown by an action itself has not been printed: report it below.)
+    if (error instanceof CommanderError && !(error instanceof InvalidArgumentError)) return error.exitCode;
+    const report = reportFor(error);
+    console.error(`rollcall: ${report.message}`);
+    if (report.usage) console.error(usageLine(active));
+    return report.exitCode;
   }
 }

@@ -1,0 +1,121 @@
+/**
+ * `rollcall kv get|put|del|watch`: plain key-value access, etcdctl-style, for poking at what
+ * rollcall and others store. Output follows etcdctl: `get` prints key and value lines, `put`
+ * prints OK, `del` the number of keys deleted, `watch` PUT/DELETE, key, value per event.
+ * Here `--prefix` is etcdctl's flag (the key is a prefix), not the service prefix.
+ */
+import type { Command } from 'commander';
+import type { EtcdConnection } from '../../etcd/index.js';
+import { InvalidConfigError } from '../../errors.js';
+import { prefixRange, RangeFollower, singleKeyRange, toWatchedKV, type ChangeBatch, type WatchedKV } from '../../watch/index.js';
+import { connectionOptions, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
+import { printJson, printWarning } from '../cli-output.js';
+import { withConnection } from '../instance-listing.js';
+import { parseLeaseId } from '../lease-id.js';
+import { armStopSignal, whenAborted } from '../stop-signal.js';
+
+function kvJson(kv: WatchedKV): Record<string, unknown> {
+  return { key: kv.key, value: kv.value.toString('utf8'), createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, lease: kv.lease };
+}
+
+function rangeOf(key: string, prefix: boolean): { key: Buffer; range_end?: Buffer } {
+  const range = prefix ? prefixRange(key) : singleKeyRange(key);
+  return { key: range.key, ...(range.rangeEnd ? { range_end: range.rangeEnd } : {}) };
+}
+
+export function registerKvCommand(program: Command): void {
+  const kv = program.command('kv').description('get, put, delete and watch plain keys (like etcdctl)');
+
+  const get = kv
+    .command('get')
+    .description('print a key and its value (with --prefix: every key starting with it)')
+    .argument('<key>')
+    .option('--prefix', 'the key is a prefix')
+    .option('--json', 'print a JSON array of {key, value, createRevision, modRevision, version, lease}');
+  withConnectionOptions(get).action(async (key: string, options: { prefix?: boolean; json?: boolean }, command: Command) => {
+    const response = await withConnection(connectionOptions(command), (conn) =>
+      conn.call(`get ${key}`, () => conn.client.kv.range(rangeOf(key, options.prefix === true))),
+    );
+    const kvs = response.kvs.map(toWatchedKV);
+    if (options.json === true) printJson(kvs.map(kvJson));
+    else for (const item of kvs) console.log(`${item.key}\n${item.value.toString('utf8')}`);
+  });
+
+  const put = kv
+    .command('put')
+    .description('write a key (with --ttl: on a new lease of that many seconds, not kept alive)')
+    .argument('<key>')
+    .argument('<value>')
+    .option('--ttl <seconds>', 'attach the key to a new lease with this TTL', parsePositiveInt)
+    .option('--lease <id>', 'attach the key to this lease (hex as etcdctl prints it, or decimal)', parseLeaseId);
+  withConnectionOptions(put).action(async (key: string, value: string, options: { ttl?: number; lease?: string }, command: Command) => {
+    if (options.ttl !== undefined && options.lease !== undefined) throw new InvalidConfigError('give --ttl or --lease, not both');
+    await withConnection(connectionOptions(command), async (conn) => {
+      const lease = options.ttl !== undefined ? await grant(conn, options.ttl) : (options.lease ?? '0');
+      await conn.call(`put ${key}`, () => conn.client.kv.put({ key: Buffer.from(key), value: Buffer.from(value), lease }));
+    });
+    console.log('OK');
+  });
+
+  const del = kv
+    .command('del')
+    .description('delete a key (with --prefix: every key starting with it); prints how many were deleted')
+    .argument('<key>')
+    .option('--prefix', 'the key is a prefix');
+  withConnectionOptions(del).action(async (key: string, options: { prefix?: boolean }, command: Command) => {
+    const response = await withConnection(connectionOptions(command), (conn) =>
+      conn.call(`delete ${key}`, () => conn.client.kv.deleteRange(rangeOf(key, options.prefix === true))),
+    );
+    console.log(String(response.deleted));
+  });
+
+  const watch = kv
+    .command('watch')
+    .description('print every change to a key (or prefix) from now on, until Ctrl-C')
+    .argument('<key>')
+    .option('--prefix', 'the key is a prefix')
+    .option('--json', 'one JSON object per event');
+  withConnectionOptions(watch).action(async (key: string, options: { prefix?: boolean; json?: boolean }, command: Command) => {
+    const stop = armStopSignal();
+    try {
+      await withConnection(connectionOptions(command), (conn) => follow(conn, key, options.prefix === true, options.json === true, stop.signal));
+    } finally {
+      stop.dispose();
+    }
+  });
+}
+
+async function grant(conn: EtcdConnection, ttl: number): Promise<string> {
+  const response = await conn.call(`grant lease (ttl ${ttl})`, () => conn.client.leaseClient.leaseGrant({ TTL: ttl, ID: 0 }));
+  return String(response.ID);
+}
+
+/** One RangeFollower: resumes after outages without losing or repeating an event. */
+async function follow(conn: EtcdConnection, key: string, prefix: boolean, json: boolean, signal: AbortSignal): Promise<void> {
+  const follower = new RangeFollower(conn, prefix ? prefixRange(key) : singleKeyRange(key));
+  follower.on('batch', (batch: ChangeBatch) => {
+    if (batch.cause === 'initial') return; // like etcdctl watch: changes from now on
+    for (const change of batch.changes) {
+      if (json) {
+        printJson(change.type === 'put' ? { type: 'PUT', revision: change.revision, ...kvJson(change.kv) } : { type: 'DELETE', revision: change.revision, key: change.key });
+      } else if (change.type === 'put') {
+        console.log(`PUT\n${change.kv.key}\n${change.kv.value.toString('utf8')}`);
+      } else {
+        console.log(`DELETE\n${change.key}`);
+      }
+    }
+  });
+  follower.on('disconnected', ({ error }) => printWarning(`lost contact with etcd, retrying: ${error.message}`));
+  follower.on('synced', ({ reason }) => {
+    if (reason !== 'initial') printWarning(`watching again (${reason})`);
+  });
+  follower.start();
+  try {
+    await follower.waitForSync(conn.timeoutMs, signal).catch((error: unknown) => {
+      if (!signal.aborted) throw error;
+    });
+    await whenAborted(signal);
+  } finally {
+    follower.close();
+  }
+}

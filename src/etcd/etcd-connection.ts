@@ -5,7 +5,8 @@
  * user passed in never closes it.
  */
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import { ConsecutiveBreaker, circuitBreaker, handleWhen, retry } from 'cockatiel';
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError, retry } from 'cockatiel';
+import { EtcdTlsError, EtcdUnavailableError, type RollcallError } from '../errors.js';
 import { withDeadline } from './deadline.js';
 import { translateEtcdError } from './translate-error.js';
 import {
@@ -27,6 +28,8 @@ export class EtcdConnection {
   readonly options: ResolvedConnectionOptions;
   private readonly owned: boolean;
   private closed = false;
+  /** The last TLS or availability failure of a call that reached the network, to explain an open circuit. */
+  private lastFailure: RollcallError | undefined;
 
   private constructor(client: Etcd3, options: ResolvedConnectionOptions, owned: boolean) {
     this.client = client;
@@ -55,8 +58,26 @@ export class EtcdConnection {
       return await withDeadline(run, timeoutMs, context, signal);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
-      throw translateEtcdError(error, context);
+      throw this.explain(error, context);
     }
+  }
+
+  /**
+   * Translates a failure. A call refused by an open circuit breaker ("host skipped after repeated
+   * failures") never reached etcd, so it says nothing by itself: it is reported as the failure
+   * that opened the circuit (a TLS failure stays an EtcdTlsError), with that failure as its cause.
+   */
+  private explain(error: unknown, context: { operation: string; endpoints: readonly string[] }): RollcallError {
+    const translated = translateEtcdError(error, context);
+    if (!(error instanceof Error && isBrokenCircuitError(error))) {
+      if (translated instanceof EtcdTlsError || translated instanceof EtcdUnavailableError) this.lastFailure = translated;
+      return translated;
+    }
+    const last = this.lastFailure;
+    if (!last) return translated;
+    const message = `${context.operation} (endpoints ${context.endpoints.join(', ')}): not sent, etcd failed repeatedly: ${last.message}`;
+    const options = { cause: last, details: { operation: context.operation, endpoints: context.endpoints } };
+    return last instanceof EtcdTlsError ? new EtcdTlsError(message, options) : new EtcdUnavailableError(message, options);
   }
 
   /** Closes the client when this connection built it. Safe to call twice. */

@@ -6,9 +6,10 @@ import type { KVPair } from './kv-pair.js';
 
 /**
  * First item of `watch(key)`: the key as it was at `revision` (null: absent).
- * Also yielded again later if the backend had to resynchronise (EtcdStore after its history was
- * compacted away): changes between the two snapshots were collapsed, so treat it as a fresh state.
- * MemoryStore never yields a second snapshot.
+ * Yielded again later only if the backend had to resynchronise against a history that went back
+ * (EtcdStore after etcd was wiped or restored): treat it as a fresh state. After a compaction
+ * while disconnected, EtcdStore instead yields the difference as put/delete events (intermediate
+ * versions collapsed; docs/store.md, Resync). MemoryStore never yields a second snapshot.
  */
 export interface KeySnapshot {
   readonly type: 'snapshot';

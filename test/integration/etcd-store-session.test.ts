@@ -1,0 +1,66 @@
+/**
+ * EtcdStore sessions against a real etcd: what `lost` means. A keepalive failing for less than the
+ * TTL is not a loss (ALIVE -> UNCONFIRMED -> ALIVE, keys kept); no keepalive confirmed for a whole
+ * TTL is (LeaseLostError, and etcd has indeed expired the keys); a lease revoked by someone else is
+ * noticed at the next keepalive.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EtcdSessionState, type EtcdSession } from '../../src/store/etcd-session.js';
+import { abortedWithin } from '../contract/contract-helpers.js';
+import { assertNoUnhandledRejections } from '../fixtures/registration-support.js';
+import { etcdClient, eventually, useEtcd, waitFor } from '../helpers/etcd.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { etcdStore } from './etcd-store-support.js';
+
+const TTL = 3;
+
+describe('EtcdStore sessions: failed keepalives vs a lost lease (real etcd)', () => {
+  assertNoUnhandledRejections();
+  const server = useEtcd();
+
+  it('a cut shorter than the TTL is not a loss: UNCONFIRMED, then ALIVE again, key kept', async (t) => {
+    const proxy = await TcpProxy.start(t, server.etcd.clientUrl);
+    const store = etcdStore(t, { endpoints: [proxy.endpoint], namespace: `session-short/${Date.now()}/`, timeoutMs: 500 });
+    const session = (await store.session({ ttl: TTL })) as EtcdSession;
+    await store.put('ephemeral', 'x', { lease: session.lease });
+    proxy.cut();
+    await waitFor(() => session.state === EtcdSessionState.UNCONFIRMED, { timeoutMs: TTL * 1000, message: 'a keepalive to fail' });
+    proxy.restore();
+    await waitFor(() => session.state === EtcdSessionState.ALIVE, { timeoutMs: TTL * 1000, message: 'a keepalive to succeed again' });
+    assert.equal(session.lost.aborted, false, 'a failed keepalive is not a lost lease');
+    assert.equal((await store.get('ephemeral'))?.lease, session.lease);
+    await session.close();
+    assert.equal(await store.exists('ephemeral'), false);
+  });
+
+  it('no keepalive confirmed for a whole TTL: lost aborts with LeaseLostError and etcd expired the key', async (t) => {
+    const proxy = await TcpProxy.start(t, server.etcd.clientUrl);
+    const namespace = `session-long/${Date.now()}/`;
+    const store = etcdStore(t, { endpoints: [proxy.endpoint], namespace, timeoutMs: 500 });
+    const admin = etcdClient(t, server.etcd);
+    const session = (await store.session({ ttl: TTL })) as EtcdSession;
+    await store.put('ephemeral', 'x', { lease: session.lease });
+    const cutAt = Date.now();
+    proxy.cut();
+    const reason = await abortedWithin(session.lost, TTL * 1000 + 2000, 'the session to be declared lost');
+    const lostAfterMs = Date.now() - cutAt;
+    t.diagnostic(`lost ${lostAfterMs} ms after the cut (ttl ${TTL} s)`);
+    assert.equal((reason as { code?: string }).code, 'ERR_LEASE_LOST');
+    assert.ok(lostAfterMs >= (TTL - 1) * 1000, `declared lost after only ${lostAfterMs} ms`);
+    assert.equal(session.state, EtcdSessionState.LOST);
+    await eventually(async () => assert.equal(await admin.get(`${namespace}ephemeral`).string(), null), { timeoutMs: 5000 });
+    proxy.restore();
+    await session.close(); // resolves: nothing left to revoke
+  });
+
+  it('a lease revoked by someone else is noticed at the next keepalive (LeaseLostError)', async (t) => {
+    const store = etcdStore(t, { endpoints: server.etcd.endpoints, namespace: `session-revoked/${Date.now()}/` });
+    const admin = etcdClient(t, server.etcd);
+    const session = await store.session({ ttl: TTL });
+    await admin.leaseClient.leaseRevoke({ ID: session.lease });
+    const reason = await abortedWithin(session.lost, TTL * 1000, 'the revoke to be noticed');
+    assert.equal((reason as { code?: string }).code, 'ERR_LEASE_LOST');
+    await assert.rejects(store.put('k', 'v', { lease: session.lease }), { code: 'ERR_LEASE_LOST' });
+  });
+});

@@ -62,6 +62,9 @@ export async function joinQueue(
     if (session.lost.aborted && session.lost.reason instanceof LeaseLostError) {
       throw new LockLostError(`${label}: the lease expired while waiting`, { cause: session.lost.reason });
     }
+    // The store closed while waiting. A read racing the close may already have seen the queue key
+    // revoked ("vanished"); the close is the reason, not that.
+    if (session.lost.aborted && session.lost.reason instanceof ClosedError) throw session.lost.reason;
     throw error;
   } finally {
     link.dispose();

@@ -125,3 +125,16 @@ export function parsePositiveInt(value: string): number {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** The connection options as command-line arguments again, for child processes (the demo's instances). */
+export function connectionArgv(cmd: Command, endpoints: string): string[] {
+  const v = sharedValues(cmd);
+  return [
+    '--endpoints',
+    endpoints,
+    ...(v.timeout !== undefined ? ['--timeout', String(v.timeout)] : []),
+    ...(v.cacert !== undefined ? ['--cacert', v.cacert] : []),
+    ...(v.cert !== undefined && v.key !== undefined ? ['--cert', v.cert, '--key', v.key] : []),
+    ...(v.user !== undefined ? ['--user', `${v.user.username}:${v.user.password}`] : []),
+  ];
+}

@@ -9,6 +9,7 @@
  * error into one `rollcall: <message>` line on stderr and an exit code (exit-codes.ts).
  */
 import type { Command } from 'commander';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerDrainCommand } from './commands/drain.js';
 import { registerEtcdCommand } from './commands/etcd.js';
 import { registerInstancesCommand } from './commands/instances.js';
@@ -30,5 +31,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDrainCommand,
   registerKvCommand,
   registerLeaseCommand,
+  registerDemoCommand,
   registerEtcdCommand,
 ];

@@ -14,6 +14,7 @@ import { registerDrainCommand } from './commands/drain.js';
 import { registerEtcdCommand } from './commands/etcd.js';
 import { registerInstancesCommand } from './commands/instances.js';
 import { registerKvCommand } from './commands/kv.js';
+import { registerLockCommand } from './commands/lock.js';
 import { registerLeaseCommand } from './commands/lease.js';
 import { registerPickCommand } from './commands/pick.js';
 import { registerRegisterCommand } from './commands/register.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDrainCommand,
   registerKvCommand,
   registerLeaseCommand,
+  registerLockCommand,
   registerDemoCommand,
   registerEtcdCommand,
 ];

@@ -5,7 +5,7 @@
  * user passed in never closes it.
  */
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError, retry } from 'cockatiel';
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError, noop } from 'cockatiel';
 import { EtcdTlsError, EtcdUnavailableError, type RollcallError } from '../errors.js';
 import { withDeadline } from './deadline.js';
 import { translateEtcdError } from './translate-error.js';
@@ -103,8 +103,9 @@ function buildClientOptions(options: ResolvedConnectionOptions): IOptions {
       // A host that fails three times in a row is skipped for one second, not etcd3's five: a
       // restarted etcd should be used again quickly.
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
-      // Retrying the same single host at once does not help; with several, try another one.
-      global: retry(handleWhen(isRecoverableError), { maxAttempts: Math.min(2, endpoints.length - 1) }),
+      // No blind retry: etcd3 would resend a transaction that timed out after reaching etcd, and a
+      // create-only put could then fail on its own write. Callers retry with backoff and context.
+      global: noop,
     },
     grpcOptions: {
       // grpc-js backs off reconnects up to 120 s by default; an etcd that comes back should be

@@ -56,6 +56,22 @@ describe('RangeFollower against a real etcd', () => {
     assert.equal(firstChange?.type === 'put' ? firstChange.prev?.value.toString() : undefined, 'v0');
   });
 
+  it('applies every event of a revision that holds several (a revoked lease, a prefix delete)', async (t) => {
+    const client = etcdClient(t, server.etcd);
+    const { follower, batches } = follow(t, server.etcd.endpoints, 'multi/');
+    await follower.waitForSync(5000);
+    const lease = client.lease(60, { autoKeepAlive: false });
+    for (const k of ['a', 'b', 'c']) await lease.put(`multi/leased/${k}`).value('1');
+    for (const k of ['x', 'y']) await client.put(`multi/tree/${k}`).value('1');
+    await eventually(() => assert.equal(follower.snapshot().size, 5));
+    await lease.revoke();
+    await client.delete().prefix('multi/tree/');
+    await eventually(() => assert.equal(follower.snapshot().size, 0));
+    const deletes = batches.flatMap((b) => b.changes).filter((c) => c.type === 'delete');
+    assert.equal(deletes.length, 5);
+    assert.equal(new Set(deletes.map((c) => c.revision)).size, 2, 'two revisions, several deletes each');
+  });
+
   it('misses nothing written while its connection is cut again and again (resumes from the last applied revision)', async (t) => {
     const client = etcdClient(t, server.etcd);
     const proxy = await TcpProxy.start(t, server.etcd.endpoints[0]!);

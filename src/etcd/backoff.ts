@@ -66,3 +66,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Sleeps unless `scope` ends first; resolves false when it ended. Never rejects. */
+export async function pause(ms: number, scope: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, scope);
+    return true;
+  } catch {
+    return false;
+  }
+}

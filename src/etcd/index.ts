@@ -10,5 +10,6 @@ export {
   type PemSource,
 } from './connection-options.js';
 export { withDeadline, type DeadlineContext } from './deadline.js';
-export { translateEtcdError, isPermanentEtcdError } from './translate-error.js';
-export { Backoff, sleep, type BackoffOptions } from './backoff.js';
+export { translateEtcdError, isPermanentEtcdError, isLeaseNotFound } from './translate-error.js';
+export { Backoff, sleep, pause, type BackoffOptions } from './backoff.js';
+export { KeepAliveChannel } from './keepalive-channel.js';

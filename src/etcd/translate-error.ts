@@ -5,6 +5,7 @@
  */
 import {
   ClientClosedError,
+  EtcdLeaseInvalidError,
   EtcdAuthenticationFailedError,
   EtcdInvalidAuthTokenError,
   EtcdPermissionDeniedError,
@@ -60,4 +61,11 @@ export function translateEtcdError(error: unknown, context: DeadlineContext): Ro
 /** Errors that will not go away by retrying the same call with the same options. */
 export function isPermanentEtcdError(error: unknown): boolean {
   return error instanceof EtcdAuthError || error instanceof EtcdTlsError || error instanceof ClosedError;
+}
+
+/** True when etcd refused a write because the lease it names does not exist (expired, revoked, wiped). */
+export function isLeaseNotFound(error: unknown): boolean {
+  if (error instanceof EtcdLeaseInvalidError) return true;
+  if (error instanceof RollcallError && error.cause !== undefined) return isLeaseNotFound(error.cause);
+  return error instanceof Error && /requested lease not found/i.test(error.message);
 }

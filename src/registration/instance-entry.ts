@@ -11,7 +11,8 @@
  */
 import { ClosedError, DuplicateInstanceError, InvalidConfigError } from '../errors.js';
 import { encodeInstance, type InstanceRecord, type InstanceStatus } from '../codec/index.js';
-import { isLeaseNotFound, type InstanceWriter } from './instance-writer.js';
+import { isLeaseNotFound } from '../etcd/translate-error.js';
+import type { InstanceWriter } from './instance-writer.js';
 import { HealthMonitor, type HealthResult } from './health-monitor.js';
 import { checkInstanceFields, type ResolvedRegisterOptions, type UpdateOptions } from './registrar-options.js';
 

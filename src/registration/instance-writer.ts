@@ -12,9 +12,9 @@
  *
  * Every call goes through EtcdConnection.call (deadline + typed errors).
  */
-import { EtcdLeaseInvalidError, type IRequestOp, type IResponseOp, type ITxnRequest, type ITxnResponse } from 'etcd3';
+import { type IRequestOp, type IResponseOp, type ITxnRequest, type ITxnResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/index.js';
-import { DuplicateInstanceError, RollcallError } from '../errors.js';
+import { DuplicateInstanceError } from '../errors.js';
 
 export class InstanceWriter {
   constructor(private readonly conn: EtcdConnection) {}
@@ -89,9 +89,3 @@ export class InstanceWriter {
   }
 }
 
-/** True when etcd refused a write because the lease it names does not exist (expired, revoked, wiped). */
-export function isLeaseNotFound(error: unknown): boolean {
-  if (error instanceof EtcdLeaseInvalidError) return true;
-  if (error instanceof RollcallError && error.cause !== undefined) return isLeaseNotFound(error.cause);
-  return error instanceof Error && /requested lease not found/i.test(error.message);
-}

@@ -13,10 +13,11 @@ import { debuglog } from 'node:util';
 import type { EtcdConnection } from '../etcd/index.js';
 import { Backoff, isPermanentEtcdError, translateEtcdError } from '../etcd/index.js';
 import { ClosedError, EtcdUnavailableError, LeaseLostError, RollcallError } from '../errors.js';
-import { isLeaseNotFound } from './instance-writer.js';
-import { KeepAliveChannel } from './keepalive-channel.js';
+import { isLeaseNotFound } from '../etcd/translate-error.js';
+import { KeepAliveChannel } from '../etcd/keepalive-channel.js';
 import { LeaseState, type LeaseLossReason } from './lease-state.js';
-import { abortable, pause, waitForState } from './lease-wait.js';
+import { pause } from '../etcd/backoff.js';
+import { abortable, waitForState } from './lease-wait.js';
 
 const trace = debuglog('rollcall:registrar');
 

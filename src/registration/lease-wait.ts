@@ -2,18 +2,8 @@
  * Small waiting primitives for LeaseKeeper's loops and callers, all cancellable (STYLE habit 5:
  * check `aborted` first, reject with `signal.reason`, remove the listener when done).
  */
-import { sleep } from '../etcd/index.js';
 import type { LeaseState } from './lease-state.js';
 
-/** Sleeps unless `scope` ends first; resolves false when it ended. Never rejects. */
-export async function pause(ms: number, scope: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(ms, scope);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `promise`, or `signal.reason` as soon as the signal aborts (the promise itself runs on). */
 export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {

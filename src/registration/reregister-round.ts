@@ -13,7 +13,7 @@
  */
 import { Backoff, sleep } from '../etcd/index.js';
 import { DuplicateInstanceError, EtcdRequestError, RollcallError } from '../errors.js';
-import { isLeaseNotFound } from './instance-writer.js';
+import { isLeaseNotFound } from '../etcd/translate-error.js';
 import type { InstanceEntry } from './instance-entry.js';
 
 export const REPUT_CONCURRENCY = 64;

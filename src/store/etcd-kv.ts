@@ -11,7 +11,7 @@
 import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
 import { CompactedError, LeaseLostError } from '../errors.js';
-import { isLeaseNotFound } from '../registration/instance-writer.js';
+import { isLeaseNotFound } from '../etcd/translate-error.js';
 import { prefixEnd, type KeyRange } from '../watch/key-range.js';
 import { listRange } from '../watch/list-range.js';
 import { casFailure, fromRaw, fromWatched, written } from './etcd-convert.js';

@@ -17,9 +17,9 @@ import { Backoff } from '../etcd/backoff.js';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
 import { translateEtcdError } from '../etcd/translate-error.js';
 import { ClosedError, LeaseLostError, RollcallError } from '../errors.js';
-import { isLeaseNotFound } from '../registration/instance-writer.js';
-import { KeepAliveChannel } from '../registration/keepalive-channel.js';
-import { pause } from '../registration/lease-wait.js';
+import { isLeaseNotFound } from '../etcd/translate-error.js';
+import { KeepAliveChannel } from '../etcd/keepalive-channel.js';
+import { pause } from '../etcd/backoff.js';
 import type { Session } from './store.js';
 
 const trace = debuglog('rollcall:store');

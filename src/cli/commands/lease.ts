@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { EtcdConnection } from '../../etcd/index.js';
 import { LeaseLostError, RollcallError } from '../../errors.js';
-import { KeepAliveChannel } from '../../registration/keepalive-channel.js';
+import { KeepAliveChannel } from '../../etcd/keepalive-channel.js';
 import { sleep } from '../../etcd/index.js';
 import { connectionOptions, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';

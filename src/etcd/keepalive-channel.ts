@@ -10,7 +10,7 @@
  * break the watches of a Catalog sharing the client.
  */
 import { castGrpcError, type IDuplexStream, type ILeaseKeepAliveRequest, type ILeaseKeepAliveResponse } from 'etcd3';
-import type { EtcdConnection } from '../etcd/index.js';
+import type { EtcdConnection } from './etcd-connection.js';
 import { EtcdUnavailableError } from '../errors.js';
 
 type KeepAliveStream = IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>;

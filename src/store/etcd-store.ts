@@ -10,15 +10,14 @@
 import { debuglog } from 'node:util';
 import { EtcdConnection, type ClientSource } from '../etcd/etcd-connection.js';
 import { ClosedError, InvalidConfigError, InvalidNameError } from '../errors.js';
-import { campaign, currentLeader, observeLeader } from './election.js';
 import { EtcdKv } from './etcd-kv.js';
 import { EtcdSession } from './etcd-session.js';
 import { openEtcdWatch } from './etcd-watch.js';
 import { EventQueue } from './event-queue.js';
 import { toBytes, type KVPair, type StoreValue } from './kv-pair.js';
 import type { KvPrimitives } from './kv-primitives.js';
-import { acquireLock } from './lock.js';
-import type { Leadership, ListOptions, Lock, PutOptions, Session, SessionOptions, Store, WaitOptions, WatchOptions } from './store.js';
+import { RecipeStore, expectedRevision } from './recipe-store.js';
+import type { ListOptions, PutOptions, Session, SessionOptions, WatchOptions } from './store.js';
 import { checkTtl, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options.js';
 import type { KeyWatchEvent, TreeWatchEvent } from './watch-events.js';
 
@@ -39,7 +38,7 @@ export enum EtcdStoreState {
 
 const LEASE_ID = /^(0|[1-9][0-9]{0,18})$/;
 
-export class EtcdStore implements Store, KvPrimitives {
+export class EtcdStore extends RecipeStore implements KvPrimitives {
   readonly options: ResolvedStoreOptions;
   readonly #conn: EtcdConnection;
   readonly #kv: EtcdKv;
@@ -50,6 +49,7 @@ export class EtcdStore implements Store, KvPrimitives {
 
   /** Validates options (InvalidConfigError) and builds the etcd client; no etcd call yet. */
   constructor(options: EtcdStoreOptions = {}) {
+    super();
     this.options = resolveStoreOptions(options);
     this.#conn = EtcdConnection.create({ ...options, timeoutMs: this.options.timeoutMs });
     this.#kv = new EtcdKv(this.#conn, this.options.namespace);
@@ -111,12 +111,12 @@ export class EtcdStore implements Store, KvPrimitives {
   }
 
   async atomicPut(key: string, value: StoreValue, previous: KVPair | null, options: PutOptions = {}): Promise<KVPair> {
-    return this.#write(key, value, expectedOf(key, previous, 'atomicPut'), options);
+    return this.#write(key, value, expectedRevision(key, previous, 'atomicPut'), options);
   }
 
   async atomicDelete(key: string, previous: KVPair): Promise<void> {
     const checked = this.#key(key);
-    const expected = expectedOf(key, previous, 'atomicDelete');
+    const expected = expectedRevision(key, previous, 'atomicDelete');
     if (expected === null) throw new InvalidConfigError('atomicDelete needs the previous KVPair, got null');
     await this.#kv.atomicDelete(checked, expected);
   }
@@ -135,21 +135,6 @@ export class EtcdStore implements Store, KvPrimitives {
     return session;
   }
 
-  lock(name: string, options: WaitOptions = {}): Promise<Lock> {
-    return acquireLock(this, this.options.lockPrefix, name, options);
-  }
-
-  campaign(election: string, value: StoreValue, options: WaitOptions = {}): Promise<Leadership> {
-    return campaign(this, this.options.electionPrefix, election, value, options);
-  }
-
-  leader(election: string): Promise<KVPair | null> {
-    return currentLeader(this, this.options.electionPrefix, election);
-  }
-
-  observe(election: string, options: WatchOptions = {}): AsyncIterable<KVPair | null> {
-    return observeLeader(this, this.options.electionPrefix, election, options);
-  }
 
   /**
    * Revokes this store's sessions (their `lost` abort with ClosedError; locks and leaderships
@@ -249,16 +234,3 @@ export class EtcdStore implements Store, KvPrimitives {
   }
 }
 
-/** The modRevision to compare, null for create-only; rejects a `previous` for another key. */
-function expectedOf(key: string, previous: KVPair | null, method: string): number | null {
-  if (previous === null) return null;
-  if (typeof previous !== 'object' || typeof previous.modRevision !== 'number') {
-    throw new InvalidConfigError(`${method}: previous must be a KVPair or null`);
-  }
-  if (previous.key !== key) {
-    throw new InvalidConfigError(`${method}: previous is for key "${previous.key}", not "${key}"`, {
-      details: { key, previousKey: previous.key },
-    });
-  }
-  return previous.modRevision;
-}

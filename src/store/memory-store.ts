@@ -7,24 +7,13 @@
  * (own sessions, own namespace, own close()).
  */
 import { ClosedError, InvalidConfigError, InvalidNameError } from '../errors.js';
-import { campaign, currentLeader, observeLeader } from './election.js';
 import { EventQueue } from './event-queue.js';
 import { toBytes, type KVPair, type StoreValue } from './kv-pair.js';
-import { acquireLock } from './lock.js';
+import { RecipeStore, expectedRevision } from './recipe-store.js';
 import { MemoryBackend } from './memory-backend.js';
 import { failureToError, toChangeEvent, toKVPair } from './memory-convert.js';
 import { MemorySession } from './memory-session.js';
-import type {
-  Leadership,
-  ListOptions,
-  Lock,
-  PutOptions,
-  Session,
-  SessionOptions,
-  Store,
-  WaitOptions,
-  WatchOptions,
-} from './store.js';
+import type { ListOptions, PutOptions, Session, SessionOptions, WatchOptions } from './store.js';
 import { checkTtl, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options.js';
 import type { ChangeEvent, KeyWatchEvent, TreeWatchEvent } from './watch-events.js';
 
@@ -41,7 +30,7 @@ export enum MemoryStoreState {
 
 const LEASE_ID = /^(0|[1-9][0-9]{0,18})$/;
 
-export class MemoryStore implements Store {
+export class MemoryStore extends RecipeStore {
   readonly backend: MemoryBackend;
   readonly options: ResolvedStoreOptions;
   #state = MemoryStoreState.OPEN;
@@ -51,6 +40,7 @@ export class MemoryStore implements Store {
 
   /** Throws InvalidConfigError for invalid options. */
   constructor(options: MemoryStoreOptions = {}) {
+    super();
     this.options = resolveStoreOptions(options);
     this.backend = options.backend ?? new MemoryBackend();
   }
@@ -113,12 +103,12 @@ export class MemoryStore implements Store {
   }
 
   async atomicPut(key: string, value: StoreValue, previous: KVPair | null, options: PutOptions = {}): Promise<KVPair> {
-    return this.#write(key, value, expectedOf(key, previous, 'atomicPut'), options);
+    return this.#write(key, value, expectedRevision(key, previous, 'atomicPut'), options);
   }
 
   async atomicDelete(key: string, previous: KVPair): Promise<void> {
     const full = this.#key(key);
-    const expected = expectedOf(key, previous, 'atomicDelete');
+    const expected = expectedRevision(key, previous, 'atomicDelete');
     if (expected === null) throw new InvalidConfigError('atomicDelete needs the previous KVPair, got null');
     const result = this.backend.delete(full, expected);
     if (!result.ok) throw failureToError(result, key, expected);
@@ -133,21 +123,6 @@ export class MemoryStore implements Store {
     return session;
   }
 
-  lock(name: string, options: WaitOptions = {}): Promise<Lock> {
-    return acquireLock(this, this.options.lockPrefix, name, options);
-  }
-
-  campaign(election: string, value: StoreValue, options: WaitOptions = {}): Promise<Leadership> {
-    return campaign(this, this.options.electionPrefix, election, value, options);
-  }
-
-  leader(election: string): Promise<KVPair | null> {
-    return currentLeader(this, this.options.electionPrefix, election);
-  }
-
-  observe(election: string, options: WatchOptions = {}): AsyncIterable<KVPair | null> {
-    return observeLeader(this, this.options.electionPrefix, election, options);
-  }
 
   close(): Promise<void> {
     this.#closing ??= this.#shutdown(false);
@@ -247,16 +222,3 @@ export class MemoryStore implements Store {
   }
 }
 
-/** The modRevision to compare, null for create-only; rejects a `previous` for another key. */
-function expectedOf(key: string, previous: KVPair | null, method: string): number | null {
-  if (previous === null) return null;
-  if (typeof previous !== 'object' || typeof previous.modRevision !== 'number') {
-    throw new InvalidConfigError(`${method}: previous must be a KVPair or null`);
-  }
-  if (previous.key !== key) {
-    throw new InvalidConfigError(`${method}: previous is for key "${previous.key}", not "${key}"`, {
-      details: { key, previousKey: previous.key },
-    });
-  }
-  return previous.modRevision;
-}

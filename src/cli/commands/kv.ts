@@ -105,7 +105,10 @@ async function follow(conn: EtcdConnection, key: string, prefix: boolean, json: 
       }
     }
   });
-  follower.on('disconnected', ({ error }) => printWarning(`lost contact with etcd, retrying: ${error.message}`));
+  // Before the first listing, failing to connect is the command's error (exit 2), not a warning.
+  follower.on('disconnected', ({ error }) => {
+    if (follower.hasSynced) printWarning(`lost contact with etcd, retrying: ${error.message}`);
+  });
   follower.on('synced', ({ reason }) => {
     if (reason !== 'initial') printWarning(`watching again (${reason})`);
   });

@@ -1,0 +1,92 @@
+// Exit codes and error lines of the built CLI: an unreachable etcd is exit 2 with one stderr line
+// within --timeout (for every command that talks to etcd, no stack trace); usage errors are exit 1
+// with the usage line; --help lists every command; endpoints come from ROLLCALL_ENDPOINTS, then
+// ETCDCTL_ENDPOINTS; global options work before the command too.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { freePort } from '../../src/dev/index.js';
+import { useEtcd } from '../helpers/etcd.js';
+import { cleanEnv, rollcall } from '../helpers/cli.js';
+
+describe('rollcall exit codes and errors (built CLI)', () => {
+  const server = useEtcd();
+
+  it('unreachable etcd: exit 2, one line on stderr, nothing on stdout, within the timeout, for every etcd command', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    const commands = [
+      ['services'],
+      ['instances', 'api'],
+      ['pick', 'api'],
+      ['drain', 'api', 'x'],
+      ['watch'],
+      ['register', 'api', 'h:1'],
+      ['kv', 'get', 'k'],
+      ['kv', 'put', 'k', 'v'],
+      ['kv', 'del', 'k'],
+      ['kv', 'watch', 'k'],
+      ['lease', 'grant', '10'],
+      ['lease', 'ttl', '694d7f1b2c3d4e5f'],
+      ['lock', 'l', '--', 'true'],
+    ];
+    // One at a time: the time bound is about each command, not about a machine starting 13 nodes at once.
+    for (const args of commands) {
+      {
+        const result = await rollcall([...args, '--endpoints', dead, '--timeout', '1s']);
+        const what = `rollcall ${args.join(' ')}: ${result.stderr}`;
+        assert.equal(result.code, 2, what);
+        assert.equal(result.stdout, '', what);
+        const lines = result.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, what);
+        assert.match(lines[0] ?? '', /^rollcall: .*(unreachable|could not list)/, what);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, what);
+        // The 1 s deadline plus node's startup; never the 5 s default.
+        assert.ok(result.ms < 3000, `${what} took ${result.ms} ms`);
+      }
+    }
+  });
+
+  it('endpoints: ROLLCALL_ENDPOINTS, then ETCDCTL_ENDPOINTS; --endpoints before the command works too', async () => {
+    const url = server.etcd.clientUrl;
+    const dead = `127.0.0.1:${await freePort()}`;
+    const viaRollcall = await rollcall(['services'], { env: { ...cleanEnv(), ROLLCALL_ENDPOINTS: url, ETCDCTL_ENDPOINTS: dead } });
+    assert.equal(viaRollcall.code, 0, viaRollcall.stderr);
+    const viaEtcdctl = await rollcall(['services'], { env: { ...cleanEnv(), ETCDCTL_ENDPOINTS: url } });
+    assert.equal(viaEtcdctl.code, 0, viaEtcdctl.stderr);
+    const before = await rollcall(['--endpoints', url, '--prefix', 'nowhere', 'instances', 'api', '--json']);
+    assert.deepEqual([before.code, before.stdout.trim()], [0, '[]']);
+    const overridden = await rollcall(['--endpoints', dead, 'services', '--endpoints', url]);
+    assert.equal(overridden.code, 0, overridden.stderr);
+  });
+
+  it('usage errors: exit 1, a message and the usage line on stderr, nothing on stdout', async () => {
+    const cases: [string[], RegExp][] = [
+      [['instances'], /Usage: rollcall instances \[options\] <service>/],
+      [['pick', 'api', '--count', 'many'], /Usage: rollcall pick/],
+      [['instances', 'api', '--timeout', 'soon'], /Usage: rollcall instances/],
+      [['instances', 'bad name'], /Usage: rollcall instances/],
+      [['lease', 'revoke', 'xyz'], /Usage: rollcall lease revoke/],
+      [['kv', 'put', 'k', 'v', '--ttl', '5', '--lease', '10'], /Usage: rollcall kv put/],
+      [['services', '--user', 'nobody'], /Usage: rollcall services/],
+      [['no-such-command'], /rollcall --help/],
+    ];
+    for (const [args, usage] of cases) {
+      const result = await rollcall(args);
+      assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, usage, args.join(' '));
+      assert.equal(result.stdout, '', args.join(' '));
+    }
+  });
+
+  it('--help lists every command; a command\'s --help shows its options and the connection options', async () => {
+    const help = await rollcall(['--help']);
+    assert.equal(help.code, 0);
+    for (const name of ['register', 'services', 'instances', 'watch', 'pick', 'drain', 'kv', 'lease', 'lock', 'demo', 'etcd']) {
+      assert.match(help.stdout, new RegExp(`^\\s+${name}\\b`, 'm'), name);
+    }
+    const pick = await rollcall(['pick', '--help']);
+    assert.equal(pick.code, 0);
+    for (const flag of ['--strategy', '--key <key>', '--count', '--endpoints', '--cacert', '--user', '--timeout', '--prefix']) {
+      assert.ok(pick.stdout.includes(flag), flag);
+    }
+  });
+});

@@ -8,10 +8,9 @@ import type { Command } from 'commander';
 import type { EtcdConnection } from '../../etcd/index.js';
 import { InvalidConfigError } from '../../errors.js';
 import { prefixRange, RangeFollower, singleKeyRange, toWatchedKV, type ChangeBatch, type WatchedKV } from '../../watch/index.js';
-import { connectionOptions, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
+import { connectionOptions, parseLeaseId, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';
 import { withConnection } from '../instance-listing.js';
-import { parseLeaseId } from '../lease-id.js';
 import { armStopSignal, whenAborted } from '../stop-signal.js';
 
 function kvJson(kv: WatchedKV): Record<string, unknown> {

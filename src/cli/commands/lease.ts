@@ -7,10 +7,9 @@ import type { EtcdConnection } from '../../etcd/index.js';
 import { LeaseLostError, RollcallError } from '../../errors.js';
 import { KeepAliveChannel } from '../../etcd/keepalive-channel.js';
 import { sleep } from '../../etcd/index.js';
-import { connectionOptions, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
+import { connectionOptions, parseLeaseId, parsePositiveInt, toHex, withConnectionOptions } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';
 import { withConnection } from '../instance-listing.js';
-import { parseLeaseId, toHex } from '../lease-id.js';
 import { armStopSignal } from '../stop-signal.js';
 
 export function registerLeaseCommand(program: Command): void {

@@ -8,7 +8,7 @@
  * When all are done, rollcall removes its handlers and sends the same signal to its own process
  * with `process.kill(process.pid, signal)`. With no other listener for that signal, Node's default
  * action runs (the process ends, killed by that signal, as if rollcall had not been there); if the
- * application has its own listeners, they receive it and decide. rollcall never calls process.exit().
+ * application has its own listeners, they receive it and decide. rollcall never ends the process itself.
  */
 import { debuglog } from 'node:util';
 

@@ -135,7 +135,6 @@ export class EtcdStore extends RecipeStore implements KvPrimitives {
     return session;
   }
 
-
   /**
    * Revokes this store's sessions (their `lost` abort with ClosedError; locks and leaderships
    * held through them pass on at once), ends its iterators, then closes the etcd client if the

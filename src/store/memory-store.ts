@@ -123,7 +123,6 @@ export class MemoryStore extends RecipeStore {
     return session;
   }
 
-
   close(): Promise<void> {
     this.#closing ??= this.#shutdown(false);
     return this.#closing;

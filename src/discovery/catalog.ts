@@ -92,7 +92,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     return oldest === Infinity ? 0 : oldest;
   }
 
-  /** Services with at least one live instance (with includeLost: any instance), sorted. */
+  /** Services with at least one live instance (or, with includeLost, at least one instance of any kind), sorted. */
   services(options: { includeLost?: boolean } = {}): string[] {
     return this.membership.services(options.includeLost === true);
   }

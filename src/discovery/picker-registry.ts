@@ -6,7 +6,7 @@
 import { createPicker, type CreatePickerOptions, type Picker, type PickerStrategy } from '../balance/index.js';
 import type { CatalogInstance } from './catalog-events.js';
 
-/** `catalog.picker()` options: any picker option, plus a signal that stops the updates. */
+/** `catalog.picker()` options take every picker option, plus a signal that stops the updates. */
 export interface CatalogPickerOptions extends CreatePickerOptions {
   /** Aborting stops the catalog from updating this picker; it keeps its last instance set. */
   signal?: AbortSignal;

@@ -78,7 +78,7 @@ export interface RegisterOptions extends InstanceFields {
   signal?: AbortSignal;
 }
 
-/** `reg.update()`: any subset of the published fields, plus status. */
+/** `reg.update()` takes a subset of the published fields, plus status. */
 export interface UpdateOptions extends InstanceFields {
   /** `up` or `draining`. `draining` set here counts as drained on purpose (see `drain()`). */
   status?: 'up' | 'draining';

@@ -5,16 +5,10 @@
  * For tests and offline development only: nothing is persisted, nothing is replicated.
  */
 import { compareKeys, LeaseTable, type LeaseEnd } from './memory-leases.js';
+import type { KVPairFields } from './kv-pair.js';
 
 /** One stored version of a key. Immutable; handles copy it into KVPairs. */
-export interface Entry {
-  readonly key: string;
-  readonly value: Uint8Array;
-  readonly createRevision: number;
-  readonly modRevision: number;
-  readonly version: number;
-  readonly lease: string;
-}
+export type Entry = KVPairFields;
 
 export interface Change {
   readonly type: 'put' | 'delete';

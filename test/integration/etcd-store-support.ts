@@ -3,12 +3,11 @@
  * process (test/fixtures/store-holder-child.ts) holding a lock or leadership, SIGKILLed by pid
  * when the test ends if still running.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { EtcdStore, type EtcdStoreOptions } from '../../src/store/index.js';
-import { waitFor } from '../helpers/etcd.js';
+import { startFixtureChild } from '../helpers/fixture-child.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/store-holder-child.js', import.meta.url));
 
@@ -40,25 +39,11 @@ export interface HolderSettings {
 
 /** Starts a holder child and waits (bounded) until it holds. */
 export async function startHolder(t: TestContext, settings: HolderSettings): Promise<HolderChild> {
-  const child = spawn(process.execPath, [CHILD], {
-    env: { ...process.env, ROLLCALL_STORE_CHILD: JSON.stringify(settings) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      process.kill(child.pid as number, 'SIGKILL');
-      await exit;
-    }
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const line = await waitFor(() => stdout.split('\n').find((l) => l.startsWith('{')), {
-    timeoutMs: 10_000,
-    message: `store holder child ready (stderr: ${stderr})`,
-  });
-  const ready = JSON.parse(line) as { key: string; lease: string; createRevision: number };
-  return { process: child, ...ready, exit };
+  const child = await startFixtureChild<{ key: string; lease: string; createRevision: number }>(
+    t,
+    CHILD,
+    { ROLLCALL_STORE_CHILD: JSON.stringify(settings) },
+    'store holder child',
+  );
+  return { process: child.process, ...child.ready, exit: child.exit };
 }

@@ -6,12 +6,12 @@
  */
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ClosedError } from '../../src/errors.js';
 import { LeaseState, Registrar } from '../../src/registration/index.js';
 import { etcdClient, processGone, useEtcd, waitFor } from '../helpers/etcd.js';
+import { startFixtureChild } from '../helpers/fixture-child.js';
 import { assertNoUnhandledRejections, json, keysOnLease, rawKv, recordEvents, registrar, type RecordedEvent } from '../fixtures/registration-support.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/registrar-child.js', import.meta.url));
@@ -28,24 +28,8 @@ interface Child {
 
 /** Starts test/fixtures/registrar-child.ts; SIGKILLed by pid when the test ends if still running. */
 async function startChild(t: TestContext, settings: Record<string, unknown>): Promise<Child> {
-  const child = spawn(process.execPath, [CHILD], { env: { ...process.env, ROLLCALL_CHILD: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      process.kill(child.pid as number, 'SIGKILL');
-      await exit;
-    }
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const line = await waitFor(() => stdout.split('\n').find((l) => l.startsWith('{')), {
-    timeoutMs: 10_000,
-    message: `registrar child ready (stderr: ${stderr})`,
-  });
-  const ready = JSON.parse(line) as { leaseId: string; keys: string[] };
-  return { process: child, leaseId: ready.leaseId, keys: ready.keys, exit };
+  const child = await startFixtureChild<{ leaseId: string; keys: string[] }>(t, CHILD, { ROLLCALL_CHILD: JSON.stringify(settings) }, 'registrar child');
+  return { process: child.process, leaseId: child.ready.leaseId, keys: child.ready.keys, exit: child.exit };
 }
 
 describe('Registrar: deregister, close, kill, signals (real etcd)', () => {

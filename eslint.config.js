@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'docs/**/*.js'] },
+  { ignores: ['dist/**', 'build/**', 'build-*/**', 'node_modules/**', 'docs/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,7 +5,10 @@
  */
 import type { Instance } from '../codec/index.js';
 import type { RollcallError } from '../errors.js';
+import { leaseHex } from '../etcd/lease-id.js';
 import { oneLine } from './exit-codes.js';
+
+export { leaseHex };
 
 /** Prints `rows` under `header`, columns padded to their widest cell. */
 export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
@@ -59,11 +62,6 @@ export function instanceRow(instance: Instance): string[] {
   ];
 }
 
-/** A decimal lease id as etcdctl prints it (hex), "-" for no lease. */
-export function leaseHex(decimal: string): string {
-  if (decimal === '0' || decimal === '') return '-';
-  return BigInt(decimal).toString(16);
-}
 
 /** One short human line for an instance: `api/api-1 10.0.0.1:80 up weight 3 zone a`. */
 export function describeInstance(instance: Instance): string {

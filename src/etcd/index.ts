@@ -13,3 +13,4 @@ export { withDeadline, type DeadlineContext } from './deadline.js';
 export { translateEtcdError, isPermanentEtcdError, isLeaseNotFound } from './translate-error.js';
 export { Backoff, sleep, pause, type BackoffOptions } from './backoff.js';
 export { KeepAliveChannel } from './keepalive-channel.js';
+export { leaseHex } from './lease-id.js';

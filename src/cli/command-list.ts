@@ -10,11 +10,13 @@
  */
 import type { Command } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
-import { registerDrainCommand } from './commands/drain.js';
+import { registerDrainCommand, registerUndrainCommand } from './commands/drain.js';
+import { registerEndpointCommand } from './commands/endpoint.js';
 import { registerEtcdCommand } from './commands/etcd.js';
 import { registerInstancesCommand } from './commands/instances.js';
 import { registerKvCommand } from './commands/kv.js';
 import { registerLockCommand } from './commands/lock.js';
+import { registerMemberCommand } from './commands/member.js';
 import { registerLeaseCommand } from './commands/lease.js';
 import { registerPickCommand } from './commands/pick.js';
 import { registerRegisterCommand } from './commands/register.js';
@@ -30,9 +32,12 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerWatchCommand,
   registerPickCommand,
   registerDrainCommand,
+  registerUndrainCommand,
   registerKvCommand,
   registerLeaseCommand,
   registerLockCommand,
   registerDemoCommand,
   registerEtcdCommand,
+  registerEndpointCommand,
+  registerMemberCommand,
 ];

@@ -3,7 +3,7 @@
  * etcd revision: what `services`, `instances`, `pick` and `drain` show. No watch is started.
  * Values the codec rejects come back in `invalid`, for the command to report and skip.
  */
-import { decodeInstance, KeyLayout, type Instance } from '../codec/index.js';
+import { decodeInstance, KeyLayout, type Instance, type InstanceStatus } from '../codec/index.js';
 import { EtcdConnection, type ConnectionOptions } from '../etcd/index.js';
 import type { MalformedValueError } from '../errors.js';
 import { listRange, prefixRange } from '../watch/index.js';
@@ -27,6 +27,19 @@ export async function listInstances(conn: EtcdConnection, layout: KeyLayout, ser
   }
   instances.sort((a, b) => (a.service === b.service ? compare(a.id, b.id) : compare(a.service, b.service)));
   return { revision: listing.revision, instances, invalid };
+}
+
+/** What `instances --status/--zone/--tag` keep: every given criterion must hold (all tags present). */
+export interface InstanceFilter {
+  readonly status?: InstanceStatus;
+  readonly zone?: string;
+  readonly tags?: readonly string[];
+}
+
+export function matchesFilter(instance: Instance, filter: InstanceFilter): boolean {
+  if (filter.status !== undefined && instance.status !== filter.status) return false;
+  if (filter.zone !== undefined && instance.zone !== filter.zone) return false;
+  return (filter.tags ?? []).every((tag) => instance.tags.includes(tag));
 }
 
 function compare(a: string, b: string): number {

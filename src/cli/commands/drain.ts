@@ -1,13 +1,14 @@
 /**
- * `rollcall drain <service> <id>`: the operator's drain. Rewrites the instance's value with status
- * `draining` (through the codec, so every other field is kept) on the same lease, in one
- * compare-and-swap transaction on the key's mod_revision: a registrar write that lands between our
- * read and our write is not overwritten; we read again and retry. Consumers stop picking the
- * instance; it stays registered. The registrar that owns it may set it back to `up` (a passing
- * health check does not, but a re-registration after a lost lease writes its own status).
+ * `rollcall drain <service> <id>` and `rollcall undrain <service> <id>`: the operator's drain and
+ * its undo. Rewrites the instance's value with status `draining` (or back to `up`) through the
+ * codec, so every other field is kept, on the same lease, in one compare-and-swap transaction on
+ * the key's mod_revision: a registrar write that lands between our read and our write is not
+ * overwritten; we read again and retry. Consumers stop picking a draining instance; it stays
+ * registered. The registrar that owns it may set it back to `up` (a passing health check does not,
+ * but a re-registration after a lost lease writes its own status).
  */
 import type { Command } from 'commander';
-import { decodeInstance, encodeInstance, KeyLayout } from '../../codec/index.js';
+import { decodeInstance, encodeInstance, KeyLayout, type InstanceStatus } from '../../codec/index.js';
 import type { EtcdConnection } from '../../etcd/index.js';
 import { EtcdRequestError, KeyNotFoundError } from '../../errors.js';
 import { toWatchedKV } from '../../watch/index.js';
@@ -18,23 +19,32 @@ import { withConnection } from '../instance-listing.js';
 const ATTEMPTS = 5;
 
 export function registerDrainCommand(program: Command): void {
-  const cmd = program
-    .command('drain')
-    .description('mark an instance draining (still registered, no longer picked), keeping its lease')
-    .argument('<service>', 'service name')
-    .argument('<id>', 'instance id');
+  registerStatusCommand(program, 'drain', 'draining', 'mark an instance draining (still registered, no longer picked), keeping its lease');
+}
+
+export function registerUndrainCommand(program: Command): void {
+  registerStatusCommand(program, 'undrain', 'up', 'mark a drained instance up again (picked again), keeping its lease');
+}
+
+function registerStatusCommand(program: Command, name: string, status: InstanceStatus, description: string): void {
+  const cmd = program.command(name).description(description).argument('<service>', 'service name').argument('<id>', 'instance id');
   withPrefixOption(cmd);
   withConnectionOptions(cmd);
   cmd.action(async (service: string, id: string, _options: unknown, command: Command) => {
     const layout = new KeyLayout(servicePrefix(command));
     const key = layout.instanceKey(service, id);
-    const result = await withConnection(connectionOptions(command), (conn) => drainKey(conn, layout, key));
-    console.log(result === 'already' ? `${key} is already draining` : `${key} draining (lease ${leaseHex(result)})`);
+    const result = await withConnection(connectionOptions(command), (conn) => setStatus(conn, layout, key, status));
+    console.log(result === 'already' ? `${key} is already ${status}` : `${key} ${status} (lease ${leaseHex(result)})`);
   });
 }
 
-/** Writes status draining with a CAS on mod_revision; returns the lease, or 'already'. */
-export async function drainKey(conn: EtcdConnection, layout: KeyLayout, key: string): Promise<string> {
+/** Drains the instance at `key` (see setStatus). */
+export function drainKey(conn: EtcdConnection, layout: KeyLayout, key: string): Promise<string> {
+  return setStatus(conn, layout, key, 'draining');
+}
+
+/** Writes `status` with a CAS on mod_revision; returns the lease, or 'already'. */
+export async function setStatus(conn: EtcdConnection, layout: KeyLayout, key: string, status: InstanceStatus): Promise<string> {
   const k = Buffer.from(key);
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const read = await conn.call(`get ${key}`, () => conn.client.kv.range({ key: k }));
@@ -44,9 +54,9 @@ export async function drainKey(conn: EtcdConnection, layout: KeyLayout, key: str
     const decoded = decodeInstance(layout, kv);
     if (!decoded.ok) throw decoded.error;
     const instance = decoded.instance;
-    if (instance.status === 'draining') return 'already';
-    const value = encodeInstance({ ...instance, status: 'draining' });
-    const response = await conn.call(`drain ${key}`, () =>
+    if (instance.status === status) return 'already';
+    const value = encodeInstance({ ...instance, status });
+    const response = await conn.call(`set ${key} ${status}`, () =>
       conn.client.kv.txn({
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: String(kv.modRevision) }],
         success: [{ request_put: { key: k, value: Buffer.from(value), lease: kv.lease } }],

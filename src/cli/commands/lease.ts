@@ -1,5 +1,5 @@
 /**
- * `rollcall lease grant|revoke|ttl|keep-alive`: etcd leases, etcdctl-style. Ids are printed in hex
+ * `rollcall lease grant|revoke|ttl|list|keep-alive`: etcd leases, etcdctl-style. Ids are printed in hex
  * like etcdctl (and in decimal too with --json); hex and decimal ids are accepted (../lease-id.ts).
  */
 import type { Command } from 'commander';
@@ -56,6 +56,21 @@ export function registerLeaseCommand(program: Command): void {
       const attached = keys ? `, attached keys([${names.join(' ')}])` : '';
       console.log(`lease ${toHex(id)} granted with TTL(${response.grantedTTL}s), remaining(${remaining}s)${attached}`);
     }
+  });
+
+  const list = lease
+    .command('list')
+    .description('list every lease etcd holds, in hex like etcdctl (decimal too with --json)')
+    .option('--json', 'print a JSON array of {"id": decimal, "hex": hex}');
+  withConnectionOptions(list).action(async (options: { json?: boolean }, command: Command) => {
+    const response = await withConnection(connectionOptions(command), (conn) => conn.call('list leases', () => conn.client.leaseClient.leaseLeases()));
+    const ids = response.leases.map((l) => String(l.ID));
+    if (options.json === true) {
+      printJson(ids.map((id) => ({ id, hex: toHex(id) })));
+      return;
+    }
+    console.log(`found ${ids.length} leases`);
+    for (const id of ids) console.log(toHex(id));
   });
 
   const keepAlive = lease

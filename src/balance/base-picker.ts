@@ -14,6 +14,11 @@ import { OutlierEjector } from './outlier-ejector.js';
 import type { InstanceHandle, NoInstanceReason, Picker, PickerOptions, PickerStrategy } from './picker.js';
 import { byKey, createEntry, type PickerEntry, weightOf } from './picker-entry.js';
 import { resolvePickerOptions, type ResolvedPickerOptions } from './picker-options.js';
+import { channel } from '../diagnostics/channels.js';
+import { publish } from '../diagnostics/publish.js';
+
+// Looked up once: pick() checks `hasSubscribers` and builds no payload while nobody listens.
+const pickChannel = channel('rollcall:picker:pick');
 
 export abstract class BasePicker implements Picker {
   abstract readonly strategy: PickerStrategy;
@@ -31,7 +36,14 @@ export abstract class BasePicker implements Picker {
 
   constructor(options?: PickerOptions) {
     this.options = resolvePickerOptions(options);
-    this.ejector = new OutlierEjector(this.options.outlier);
+    this.ejector = new OutlierEjector(this.options.outlier, (entry, ejected, durationMs) =>
+      publish('rollcall:picker:ejection', () => ({
+        service: this.serviceName(),
+        instance: entry.instance,
+        ejected,
+        ...(durationMs === undefined ? {} : { durationMs }),
+      })),
+    );
   }
 
   /** Chooses one of `candidates` (never empty). Must not allocate. */
@@ -73,8 +85,9 @@ export abstract class BasePicker implements Picker {
     this.eligible = eligible;
     this.upCount = upCount;
     this.seenService = instances[0]?.service ?? this.seenService;
-    this.ejector.reconcile(next.values(), eligible);
-    this.ejector.expire(next.values(), this.options.now());
+    const now = this.options.now();
+    this.ejector.reconcile(next.values(), eligible, now);
+    this.ejector.expire(next.values(), now);
     this.rebuild();
   }
 
@@ -137,7 +150,9 @@ export abstract class BasePicker implements Picker {
     this.expireEjections();
     const candidates = this.candidates;
     if (candidates.length === 0) throw this.noInstance();
-    return this.choose(candidates, key);
+    const chosen = this.choose(candidates, key);
+    if (pickChannel.hasSubscribers) pickChannel.publish({ service: this.serviceName(), strategy: this.strategy, instance: chosen.instance });
+    return chosen;
   }
 
   private recordOutcome(entry: PickerEntry, ok: boolean): void {

@@ -6,7 +6,10 @@
  * Rules:
  * - `consecutiveFailures` failures in a row eject an instance; a success resets the count.
  * - The n-th ejection of an instance lasts min(base × n, max(base, max)). The multiplier is
- *   kept while the instance stays in the set, so a flapping instance is benched longer each time.
+ *   kept while the instance stays in the set, so a flapping instance is benched longer each time,
+ *   and it decays by one for every base ejection time the instance then spends un-ejected (as
+ *   grpc-js lowers it each interval an address stays healthy), so one bad hour does not bench an
+ *   instance for long forever after. The decay is computed lazily at the next ejection.
  * - At most floor(eligible × maxEjectionPercent / 100) instances are ejected at once. When an
  *   update shrinks the set below that, the ejections ending soonest end now: ejection protects
  *   callers from a bad instance, it must not take the whole service away.
@@ -16,11 +19,17 @@
 import type { OutlierOptions } from './picker.js';
 import type { PickerEntry } from './picker-entry.js';
 
+/** Told when an entry is ejected (with the ejection's length) or returns. */
+export type EjectionListener = (entry: PickerEntry, ejected: boolean, durationMs?: number) => void;
+
 export class OutlierEjector {
   /** Earliest `returnAt` among ejected entries; Infinity when none is ejected (pick skips the clock). */
   nextReturnAt = Infinity;
 
-  constructor(private readonly options: Readonly<Required<OutlierOptions>>) {}
+  constructor(
+    private readonly options: Readonly<Required<OutlierOptions>>,
+    private readonly onChange: EjectionListener = () => undefined,
+  ) {}
 
   /** Counts a failure. True when it ejected the entry (the caller rebuilds its snapshot). */
   recordFailure(entry: PickerEntry, eligible: readonly PickerEntry[], now: number): boolean {
@@ -30,11 +39,17 @@ export class OutlierEjector {
     // Over the cap: keep counting, so the next failure ejects it once there is room.
     if (countEjected(eligible) >= this.allowed(eligible.length)) return false;
     const { baseEjectionMs, maxEjectionMs } = this.options;
+    if (entry.ejections > 0 && baseEjectionMs > 0) {
+      const healthyPeriods = Math.floor((now - entry.returnAt) / baseEjectionMs);
+      entry.ejections = Math.max(0, entry.ejections - Math.max(0, healthyPeriods));
+    }
     entry.ejections += 1;
     entry.failures = 0;
     entry.ejected = true;
-    entry.returnAt = now + Math.min(baseEjectionMs * entry.ejections, Math.max(baseEjectionMs, maxEjectionMs));
+    const durationMs = Math.min(baseEjectionMs * entry.ejections, Math.max(baseEjectionMs, maxEjectionMs));
+    entry.returnAt = now + durationMs;
     this.nextReturnAt = Math.min(this.nextReturnAt, entry.returnAt);
+    this.onChange(entry, true, durationMs);
     return true;
   }
 
@@ -53,6 +68,7 @@ export class OutlierEjector {
       if (entry.returnAt <= now) {
         entry.ejected = false;
         returned = true;
+        this.onChange(entry, false);
       } else if (entry.returnAt < next) {
         next = entry.returnAt;
       }
@@ -65,7 +81,7 @@ export class OutlierEjector {
    * After an update: recompute the next return time over the entries still present, and end
    * the soonest-ending ejections while more eligible entries are ejected than the cap allows.
    */
-  reconcile(entries: Iterable<PickerEntry>, eligible: readonly PickerEntry[]): void {
+  reconcile(entries: Iterable<PickerEntry>, eligible: readonly PickerEntry[], now: number): void {
     let excess = countEjected(eligible) - this.allowed(eligible.length);
     while (excess > 0) {
       let soonest: PickerEntry | undefined;
@@ -74,6 +90,9 @@ export class OutlierEjector {
       }
       if (soonest === undefined) break;
       soonest.ejected = false;
+      // Returned early: the healthy time that decays its multiplier counts from now.
+      soonest.returnAt = Math.min(soonest.returnAt, now);
+      this.onChange(soonest, false);
       excess -= 1;
     }
     let next = Infinity;

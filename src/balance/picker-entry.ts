@@ -25,7 +25,10 @@ export interface PickerEntry {
   ejections: number;
   /** Currently ejected (not picked until `returnAt`). */
   ejected: boolean;
-  /** Clock time (ms) at which the current ejection ends; meaningful only while `ejected`. */
+  /**
+   * Clock time (ms) at which the current ejection ends while `ejected`; afterwards, when the last
+   * one ended: the start of the healthy time that decays the `ejections` multiplier.
+   */
   returnAt: number;
   /** Smooth weighted round robin's running weight (weighted strategy only). */
   current: number;

@@ -201,3 +201,48 @@ test('outlier: acquire/release counts toward ejection on every strategy', () => 
     for (let i = 0; i < 20; i++) assert.notEqual(picker.pick(`k${i}`).id, victim.id, strategy);
   }
 });
+
+test('outlier: the ejection multiplier decays by one per base ejection time spent healthy', () => {
+  const [a, b, c, d] = fleet(4) as [Instance, Instance, Instance, Instance];
+  const { picker, clock } = setup([a, b, c, d], { outlier: { baseEjectionMs: 1000, maxEjectionMs: 10_000 } });
+  const ejectedFor = (): number => {
+    fail(picker, a, 5);
+    const start = clock.now();
+    while (ejectedIds(picker).includes('i00')) clock.advance(100);
+    return clock.now() - start;
+  };
+  assert.equal(ejectedFor(), 1000);
+  assert.equal(ejectedFor(), 2000);
+  assert.equal(ejectedFor(), 3000); // flapping: benched longer each time
+  clock.advance(2000); // two base periods healthy: multiplier 3 -> 1
+  assert.equal(ejectedFor(), 2000);
+  clock.advance(60_000); // long healthy: back to a first ejection
+  assert.equal(ejectedFor(), 1000);
+});
+
+test('outlier: ejections and returns are published on rollcall:picker:ejection, picks on rollcall:picker:pick', async () => {
+  const diagnostics = await import('node:diagnostics_channel');
+  const [a, b, c] = fleet(3) as [Instance, Instance, Instance];
+  const { picker, clock } = setup([a, b, c], { outlier: { baseEjectionMs: 1000 } });
+  const ejections: { instance: Instance; ejected: boolean; durationMs?: number; service: string }[] = [];
+  const pickedIds: string[] = [];
+  const onEjection = (m: unknown): void => void ejections.push(m as (typeof ejections)[number]);
+  const onPick = (m: unknown): void => void pickedIds.push((m as { instance: Instance }).instance.id);
+  diagnostics.subscribe('rollcall:picker:ejection', onEjection);
+  diagnostics.subscribe('rollcall:picker:pick', onPick);
+  try {
+    fail(picker, b, 5);
+    clock.advance(1000);
+    assert.deepEqual(picks(picker, 2), ['i00', 'i01']);
+  } finally {
+    diagnostics.unsubscribe('rollcall:picker:ejection', onEjection);
+    diagnostics.unsubscribe('rollcall:picker:pick', onPick);
+  }
+  assert.deepEqual(ejections.map((e) => [e.instance.id, e.ejected, e.durationMs, e.service]), [
+    ['i01', true, 1000, 'orders'],
+    ['i01', false, undefined, 'orders'],
+  ]);
+  assert.deepEqual(pickedIds, ['i00', 'i01']);
+  picker.pick();
+  assert.equal(pickedIds.length, 2, 'nothing is published once unsubscribed');
+});

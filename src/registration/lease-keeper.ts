@@ -185,7 +185,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
         'lost',
         new LeaseLostError(`lease ${oldId ?? '?'} lost (${reason}, last keepalive answered ${sinceLastKeepAliveMs} ms ago); re-granting`, {
           cause,
-          details: { leaseId: oldId, reason, sinceLastKeepAliveMs },
+          details: { leaseId: oldId ?? '0', reason, sinceLastKeepAliveMs },
         }),
       );
     }
@@ -293,7 +293,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   /** Loops handle their own failures; anything escaping them is reported, never left unhandled. */
   private guard(loop: Promise<void>, name: string): void {
     loop.catch((error: unknown) => {
-      const failure = error instanceof RollcallError ? error : new LeaseLostError(`${name} loop stopped: ${String(error)}`, { cause: error });
+      const failure = error instanceof RollcallError ? error : new LeaseLostError(`${name} loop stopped: ${String(error)}`, { cause: error, details: { leaseId: this.id ?? '0' } });
       trace('%s loop stopped: %s', name, failure.message);
       this.emit('loopFailed', failure);
     });

@@ -147,7 +147,7 @@ export class EtcdSession implements Session {
   }
 
   #lose(message: string, cause: unknown): void {
-    const error = new LeaseLostError(message, { cause, details: { lease: this.lease } });
+    const error = new LeaseLostError(message, { cause, details: { leaseId: this.lease } });
     this.#transition(LIVE, EtcdSessionState.LOST, error);
   }
 

@@ -24,7 +24,7 @@ export class MemorySession implements Session {
     this.lease = backend.grantLease(ttl, true);
     this.#unsubscribe = backend.onLeaseEnd(this.lease, (how) => {
       this.#finish(new LeaseLostError(`lease ${this.lease} ${how === 'expired' ? 'expired' : 'was revoked elsewhere'}`, {
-        details: { lease: this.lease },
+        details: { leaseId: this.lease },
       }));
     });
   }

@@ -191,11 +191,11 @@ export function defineKvContract(env: ContractEnv): void {
       await session.close(); // idempotent
     });
 
-    it('put on a lease that no longer exists fails with LeaseLostError', async (t) => {
+    it('put on a lease that no longer exists fails with LeaseNotFoundError (details: key, leaseId)', async (t) => {
       const store = await env.scope(t).store();
       const session = await store.session({ ttl: 10 });
       await session.close();
-      await assert.rejects(store.put('k', 'v', { lease: session.lease }), { code: 'ERR_LEASE_LOST' });
+      await assert.rejects(store.put('k', 'v', { lease: session.lease }), { code: 'ERR_LEASE_NOT_FOUND', details: { key: 'k', leaseId: session.lease } });
       assert.equal(await store.exists('k'), false);
     });
 

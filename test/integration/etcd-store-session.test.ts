@@ -61,6 +61,6 @@ describe('EtcdStore sessions: failed keepalives vs a lost lease (real etcd)', ()
     await admin.leaseClient.leaseRevoke({ ID: session.lease });
     const reason = await abortedWithin(session.lost, TTL * 1000, 'the revoke to be noticed');
     assert.equal((reason as { code?: string }).code, 'ERR_LEASE_LOST');
-    await assert.rejects(store.put('k', 'v', { lease: session.lease }), { code: 'ERR_LEASE_LOST' });
+    await assert.rejects(store.put('k', 'v', { lease: session.lease }), { code: 'ERR_LEASE_NOT_FOUND' });
   });
 });

@@ -3,20 +3,30 @@
  *
  * Compatibility contract (docs/wire-format.md says the same for users):
  * - The value is the JSON that etcd's Go `client/v3/naming/endpoints` Manager writes for an Add
- *   (`internal.Update`): `{"Op":0,"Addr":"host:port","Metadata":<any JSON>}`. Go's Manager and
- *   resolver read it back; they ignore Metadata's contents. `Op` may be absent (the older
- *   `{"Addr","Metadata"}` form written by gRPC naming users); when present it must be 0 (Add).
- * - rollcall's own fields live inside `Metadata`: id, service, status, weight, zone, version,
- *   tags, registeredAt and the user's `meta` object.
+ *   (`internal.Update`): `{"Op":0,"Addr":"host:port","Metadata":<any JSON>}`. `Op` may be absent
+ *   (the older `{"Addr","Metadata"}` form written by gRPC naming users); when present it must be
+ *   0 (Add).
+ * - Go's resolver does NOT ignore Metadata: it copies it into grpc-go's `resolver.Address`, which
+ *   grpc-go hashes and compares with `==`. A JSON object decodes to a Go map, which panics there
+ *   (every grpc-go version; etcd stops passing Metadata on only from etcd-io/etcd#21214). So
+ *   rollcall WRITES its fields (id, service, status, weight, zone, version, tags, registeredAt and
+ *   the user's `meta`) as a JSON object serialised into a JSON *string* Metadata: a Go string is
+ *   hashable, and Go `endpoints.Manager` users can still json.Unmarshal it.
+ * - rollcall READS every form, looking for its fields in this order:
+ *   1. Metadata is an object (older rollcall values, Go services): the fields are its keys.
+ *   2. Metadata is a string holding a JSON object (what rollcall writes; etcd's grpc-proxy too).
+ *   3. Otherwise the top-level keys other than Op/Addr/Metadata (null Metadata with rollcall's
+ *      fields beside Addr). A Metadata that is neither null nor an object (a scalar, an array, a
+ *      string that is not a JSON object) is kept as `meta.value`.
  * - A value written by a Go service (plain `Addr`, any or null `Metadata`) is a valid instance:
- *   id = last key segment, status "up", weight 1. Unknown Metadata keys become `meta`; a
- *   Metadata that is not an object is kept as `meta.value`.
+ *   id = last key segment, status "up", weight 1. Keys that are not rollcall's become `meta`.
  * - The key, not the value, decides service and id.
  * - Invalid: not JSON, not an object, no non-empty string Addr, Op other than 0, a known field
  *   of the wrong type, a value larger than MAX_VALUE_BYTES, a key not at <prefix>/<service>/<id>.
- *   Decoding never throws: it returns the reason, and watchers emit it as a warning.
+ *   Decoding never throws: it returns the reason, and watchers emit it as a warning. Encoding
+ *   throws InvalidConfigError for a record too large to store: that is bad input to register.
  */
-import { MalformedValueError } from '../errors.js';
+import { InvalidConfigError, MalformedValueError } from '../errors.js';
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus, type JsonValue } from './instance.js';
 import type { KeyLayout } from './key-layout.js';
 
@@ -62,7 +72,7 @@ export function addressProblem(address: unknown): string | undefined {
 }
 
 export function encodeInstance(record: InstanceRecord): string {
-  const metadata: Record<string, JsonValue> = {
+  const fields: Record<string, JsonValue> = {
     id: record.id,
     service: record.service,
     status: record.status,
@@ -73,10 +83,12 @@ export function encodeInstance(record: InstanceRecord): string {
     ...(record.registeredAt === undefined ? {} : { registeredAt: record.registeredAt }),
     meta: { ...record.meta },
   };
-  const json = JSON.stringify({ Op: 0, Addr: record.address, Metadata: metadata });
-  if (Buffer.byteLength(json) > MAX_VALUE_BYTES) {
-    throw new MalformedValueError(`instance record for ${record.service}/${record.id} is ${Buffer.byteLength(json)} bytes, over the ${MAX_VALUE_BYTES}-byte limit`, {
-      details: { service: record.service, id: record.id },
+  // A string, not an object: see the compatibility contract above (Go clients panic on objects).
+  const json = JSON.stringify({ Op: 0, Addr: record.address, Metadata: JSON.stringify(fields) });
+  const bytes = Buffer.byteLength(json);
+  if (bytes > MAX_VALUE_BYTES) {
+    throw new InvalidConfigError(`instance record for ${record.service}/${record.id} is ${bytes} bytes, over the ${MAX_VALUE_BYTES}-byte limit (shrink meta or tags)`, {
+      details: { service: record.service, id: record.id, bytes, limit: MAX_VALUE_BYTES },
     });
   }
   return json;
@@ -105,7 +117,7 @@ export function decodeInstance(layout: KeyLayout, stored: StoredValue, maxBytes 
   const addrProblem = addressProblem(body['Addr']);
   if (addrProblem) return fail(`Addr ${addrProblem}`);
 
-  const fields = readMetadata(body['Metadata']);
+  const fields = readFields(findFields(body));
   if (typeof fields === 'string') return fail(fields);
   return {
     ok: true,
@@ -122,31 +134,54 @@ export function decodeInstance(layout: KeyLayout, stored: StoredValue, maxBytes 
   };
 }
 
-type MetadataFields = Pick<Instance, 'status' | 'weight' | 'zone' | 'version' | 'tags' | 'meta' | 'registeredAt'>;
+type RecordFields = Pick<Instance, 'status' | 'weight' | 'zone' | 'version' | 'tags' | 'meta' | 'registeredAt'>;
 
-/** Reads rollcall's fields out of Metadata; returns the reason as a string when one is invalid. */
-function readMetadata(metadata: unknown): MetadataFields | string {
-  if (metadata === undefined || metadata === null) return { status: 'up', weight: 1, tags: [], meta: {} };
-  if (!isPlainObject(metadata)) return { status: 'up', weight: 1, tags: [], meta: { value: metadata as JsonValue } };
+/** Where rollcall's fields were found, and a Metadata that is kept as `meta.value`. */
+interface FieldSource {
+  readonly fields: Record<string, unknown>;
+  /** Prefix for error reasons, so they name the place at fault. */
+  readonly label: string;
+  readonly leftover?: JsonValue;
+}
 
-  const { status = 'up', weight = 1, zone, version, tags = [], registeredAt, meta } = metadata;
-  if (typeof status !== 'string' || !INSTANCE_STATUSES.includes(status as InstanceStatus)) {
-    return `Metadata.status must be one of ${INSTANCE_STATUSES.join(', ')}`;
+const ENVELOPE_KEYS = new Set(['Op', 'Addr', 'Metadata']);
+
+/** Picks the object holding rollcall's fields, in the order the compatibility contract lists. */
+function findFields(body: Record<string, unknown>): FieldSource {
+  const metadata = body['Metadata'];
+  if (isPlainObject(metadata)) return { fields: metadata, label: 'Metadata.' };
+  if (typeof metadata === 'string') {
+    const parsed = parseJson(metadata);
+    if (isPlainObject(parsed)) return { fields: parsed, label: 'Metadata.' };
   }
-  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) return 'Metadata.weight must be a positive number';
-  if (zone !== undefined && typeof zone !== 'string') return 'Metadata.zone must be a string';
-  if (version !== undefined && typeof version !== 'string') return 'Metadata.version must be a string';
-  if (registeredAt !== undefined && typeof registeredAt !== 'string') return 'Metadata.registeredAt must be a string';
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) return 'Metadata.tags must be an array of strings';
-  if (meta !== undefined && !isPlainObject(meta)) return 'Metadata.meta must be an object';
+  const topLevel: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) if (!ENVELOPE_KEYS.has(key)) topLevel[key] = value;
+  return metadata === undefined || metadata === null
+    ? { fields: topLevel, label: '' }
+    : { fields: topLevel, label: '', leftover: metadata as JsonValue };
+}
+
+/** Reads and checks rollcall's fields; returns the reason as a string when one is invalid. */
+function readFields(source: FieldSource): RecordFields | string {
+  const { fields, label, leftover } = source;
+  const { status = 'up', weight = 1, zone, version, tags = [], registeredAt, meta } = fields;
+  if (typeof status !== 'string' || !INSTANCE_STATUSES.includes(status as InstanceStatus)) {
+    return `${label}status must be one of ${INSTANCE_STATUSES.join(', ')}`;
+  }
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) return `${label}weight must be a positive number`;
+  if (zone !== undefined && typeof zone !== 'string') return `${label}zone must be a string`;
+  if (version !== undefined && typeof version !== 'string') return `${label}version must be a string`;
+  if (registeredAt !== undefined && typeof registeredAt !== 'string') return `${label}registeredAt must be a string`;
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) return `${label}tags must be an array of strings`;
+  if (meta !== undefined && !isPlainObject(meta)) return `${label}meta must be an object`;
 
   // A foreign writer's own keys are kept as meta, so nothing it published is lost.
-  const userMeta: Record<string, JsonValue> = meta === undefined ? foreignKeys(metadata) : (meta as Record<string, JsonValue>);
+  const userMeta: Record<string, JsonValue> = meta === undefined ? foreignKeys(fields) : (meta as Record<string, JsonValue>);
   return {
     status: status as InstanceStatus,
     weight,
     tags: tags as string[],
-    meta: userMeta,
+    meta: leftover === undefined || 'value' in userMeta ? userMeta : { ...userMeta, value: leftover },
     ...(zone === undefined ? {} : { zone }),
     ...(version === undefined ? {} : { version }),
     ...(registeredAt === undefined ? {} : { registeredAt }),
@@ -157,6 +192,14 @@ function foreignKeys(metadata: Record<string, unknown>): Record<string, JsonValu
   const out: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(metadata)) if (!OWN_FIELDS.has(key)) out[key] = value as JsonValue;
   return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

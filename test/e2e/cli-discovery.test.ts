@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { etcdClient, eventually, useEtcd } from '../helpers/etcd.js';
 import { etcdctl, rollcall, startRollcall, type RunningCli } from '../helpers/cli.js';
+import { rollcallFields } from '../helpers/wire-value.js';
 
 async function register(t: TestContext, url: string, prefix: string, service: string, id: string, address: string, ...extra: string[]): Promise<RunningCli> {
   const reg = startRollcall(t, ['register', service, address, '--id', id, '--ttl', '2', '--prefix', prefix, '--endpoints', url, ...extra]);
@@ -95,8 +96,8 @@ describe('rollcall consumer commands (built CLI)', () => {
     assert.match(result.stdout, /drain\/api\/only draining \(lease [0-9a-f]+\)/);
     const after = await client.get(`${p}/api/only`).exec();
     assert.equal(after.kvs[0]?.lease, before.kvs[0]?.lease);
-    const value = JSON.parse(after.kvs[0]?.value.toString() ?? '{}') as { Addr: string; Metadata: { status: string } };
-    assert.equal(value.Metadata.status, 'draining');
+    const value = JSON.parse(after.kvs[0]?.value.toString() ?? '{}') as { Addr: string };
+    assert.equal(rollcallFields(after.kvs[0]?.value)['status'], 'draining');
     assert.equal(value.Addr, '127.0.0.1:7');
     const pick = await rollcall(['pick', 'api', '--prefix', p, '--endpoints', url]);
     assert.equal(pick.code, 3);

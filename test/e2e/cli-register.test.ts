@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { etcdClient, processGone, useEtcd, waitFor } from '../helpers/etcd.js';
 import { etcdctl, rollcall, startRollcall } from '../helpers/cli.js';
+import { rollcallFields } from '../helpers/wire-value.js';
 
 const TTL = 2;
 
@@ -28,7 +29,7 @@ describe('rollcall register (built CLI)', () => {
     const value = JSON.parse(await etcdctl(url, 'get', 'services/api/api-json', '--print-value-only')) as Record<string, unknown>;
     assert.equal(value['Op'], 0);
     assert.equal(value['Addr'], '10.0.0.1:8080');
-    const metadata = value['Metadata'] as Record<string, unknown>;
+    const metadata = rollcallFields(JSON.stringify(value));
     assert.equal(metadata['status'], 'up');
     assert.equal(metadata['weight'], 3);
     assert.equal(metadata['zone'], 'eu-a');
@@ -51,7 +52,7 @@ describe('rollcall register (built CLI)', () => {
     const seen: string[] = [];
     const watcher = await client.watch().key('services/api/api-term').create();
     t.after(() => watcher.cancel());
-    watcher.on('put', (kv) => seen.push(`put ${(JSON.parse(kv.value.toString()) as { Metadata: { status: string } }).Metadata.status}`));
+    watcher.on('put', (kv) => seen.push(`put ${String(rollcallFields(kv.value)['status'])}`));
     watcher.on('delete', () => seen.push('delete'));
 
     reg.child.kill('SIGTERM');

@@ -11,7 +11,8 @@ import { LeaseLostError, type RollcallError } from '../../src/errors.js';
 import { LeaseState, type Registrar, type RegistrarEvents } from '../../src/registration/index.js';
 import type { EtcdProcess } from '../../src/dev/index.js';
 import { eventually, etcdClient, startEtcd, useEtcd, waitFor } from '../helpers/etcd.js';
-import { assertNoUnhandledRejections, json, keysOnLease, rawKv, registrar } from '../fixtures/registration-support.js';
+import { rollcallFields } from '../helpers/wire-value.js';
+import { assertNoUnhandledRejections, keysOnLease, rawKv, registrar } from '../fixtures/registration-support.js';
 
 const TTL = 2;
 
@@ -40,7 +41,7 @@ async function assertAllBack(client: Etcd3, r: Registrar, keys: string[], oldLea
   for (const key of keys) {
     const kv = await rawKv(client, key);
     assert.equal(kv?.lease, lease, key);
-    assert.equal((json(kv?.value)['Metadata'] as { status: string }).status, 'up', key);
+    assert.equal((rollcallFields(kv?.value) as { status: string }).status, 'up', key);
   }
 }
 

@@ -12,11 +12,12 @@ import { ClosedError } from '../../src/errors.js';
 import { LeaseState, Registrar } from '../../src/registration/index.js';
 import { etcdClient, processGone, useEtcd, waitFor } from '../helpers/etcd.js';
 import { startFixtureChild } from '../helpers/fixture-child.js';
-import { assertNoUnhandledRejections, json, keysOnLease, rawKv, recordEvents, registrar, type RecordedEvent } from '../fixtures/registration-support.js';
+import { rollcallFields } from '../helpers/wire-value.js';
+import { assertNoUnhandledRejections, keysOnLease, rawKv, recordEvents, registrar, type RecordedEvent } from '../fixtures/registration-support.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/registrar-child.js', import.meta.url));
 
-const statusOf = (event: RecordedEvent): string => (json(event.value)['Metadata'] as { status: string }).status;
+const statusOf = (event: RecordedEvent): string => (rollcallFields(event.value) as { status: string }).status;
 const describeEvent = (event: RecordedEvent): string => (event.type === 'put' ? `put ${event.key} ${statusOf(event)}` : `delete ${event.key}`);
 
 interface Child {

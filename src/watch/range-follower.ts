@@ -3,11 +3,14 @@
  * order, with no gap and no invention. Shared by the discovery Catalog and the Store's
  * watch/watchTree.
  *
- * The rules (STYLE habit 9):
+ * The rules:
  * - List the range at one revision (paged, pinned), then watch from that revision + 1.
  * - Remember the revision of the last event applied, and resume from it + 1 after a break; never
- *   from a response header (etcd3 1.1.2's Watcher resumes from the created response's header and
- *   can skip events).
+ *   from a response header of another range or of the stream (etcd3 1.1.2's Watcher resumes from
+ *   the created response's header and can skip events). The one header trusted is that of a
+ *   progress notification for this range's own watch: etcd sends it only once every event up to
+ *   its revision has been sent, so a quiet range moves forward and, after a compaction, resumes
+ *   instead of relisting.
  * - Before resuming, check etcd still has the history the copy was built from; on compaction, on
  *   a revision that went backwards (etcd wiped, restored or replaced), on a cancelled watch, or on
  *   any other doubt: relist, diff against the copy, and report exactly that difference.
@@ -105,7 +108,10 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     return this.currentState;
   }
 
-  /** Revision of the last change applied: the copy equals etcd's state at this revision. */
+  /**
+   * The copy equals etcd's state at this revision: that of the last change applied, or a later
+   * one etcd confirmed for this range with a progress notification.
+   */
   get revision(): number {
     return this.appliedRevision;
   }
@@ -279,6 +285,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
           }
         },
         onEvents: (events) => this.apply(events),
+        onProgress: (revision) => this.advance(revision),
       },
       this.options.livenessMs === undefined ? {} : { livenessMs: this.options.livenessMs },
     );
@@ -315,6 +322,13 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
       this.appliedRevision = kv.modRevision;
     }
     if (changes.length > 0) this.emit('batch', { changes, revision: this.appliedRevision, cause: 'watch' });
+  }
+
+  /** Nothing changed in the range up to `revision`: the copy equals etcd there too. */
+  private advance(revision: number): void {
+    if (revision <= this.appliedRevision) return;
+    trace('%s: progress to %d', this.range.description, revision);
+    this.appliedRevision = revision;
   }
 
   private markContact(): void {

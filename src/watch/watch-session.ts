@@ -1,14 +1,15 @@
 /**
- * One watch on one gRPC Watch stream, from a start revision until it ends. It reports complete
- * revisions only (fragments are joined), says exactly why it ended (compacted, cancelled, broken,
- * closed), and notices a silent stream (a paused or partitioned member) by asking for progress
- * when nothing has arrived for a while. Deciding what to do next is the follower's job.
+ * One watch on one key range, from a start revision until it ends, on the connection's shared
+ * Watch stream (./shared-watch-stream.ts). It reports complete revisions only (fragments are
+ * joined), says exactly why it ended (compacted, cancelled, broken, closed), and passes on the
+ * progress notifications etcd sends while the range is quiet. Deciding what to do next is the
+ * follower's job.
  */
-import type { IEvent, IResponseHeader, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { IEvent, IResponseHeader, IWatchCreateRequest, IWatchResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
-import { translateEtcdError } from '../etcd/translate-error.js';
-import { EtcdUnavailableError, type RollcallError } from '../errors.js';
+import type { RollcallError } from '../errors.js';
 import type { KeyRange } from './key-range.js';
+import { sharedWatchStream, type SharedWatchStream, type StreamWatcher } from './shared-watch-stream.js';
 
 export type WatchEnd =
   | { readonly kind: 'compacted'; readonly compactRevision: number }
@@ -23,83 +24,69 @@ export interface WatchSessionHandlers {
   onEvents(events: readonly IEvent[]): void;
   /** Any message arrived: etcd is alive. */
   onContact(): void;
+  /**
+   * etcd says this watch has been sent every event up to `revision` (a progress notification
+   * for this watch, never one for the whole stream): the range did not change in between.
+   */
+  onProgress?(revision: number): void;
 }
 
 export interface WatchSessionOptions {
-  /** After this long without a message, ask for progress; default 5000 ms. */
+  /** After this long without a message on the stream, ask for progress; default 5000 ms. */
   readonly livenessMs?: number;
 }
-
-type WatchStream = Awaited<ReturnType<EtcdConnection['client']['watchClient']['watch']>>;
 
 export class WatchSession {
   /** Settles once, when the session ends for any reason; never rejects. */
   readonly ended: Promise<WatchEnd>;
   private finish!: (end: WatchEnd) => void;
-  private stream: WatchStream | undefined;
-  private watchId: string | undefined;
+  private readonly stream: SharedWatchStream;
+  private readonly watcher: StreamWatcher;
   private fragments: IEvent[] = [];
   private done = false;
-  private lastMessageAt = Date.now();
-  private probeSentAt: number | undefined;
-  private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly conn: EtcdConnection,
+    conn: EtcdConnection,
     private readonly range: KeyRange,
     private readonly startRevision: number,
     private readonly handlers: WatchSessionHandlers,
     options: WatchSessionOptions = {},
   ) {
     this.ended = new Promise((resolve) => (this.finish = resolve));
-    const livenessMs = options.livenessMs ?? 5000;
-    this.timer = setInterval(() => this.checkLiveness(livenessMs), Math.max(50, Math.floor(livenessMs / 2)));
-    this.open().catch((error: unknown) => this.end({ kind: 'broken', error: this.translate(error) }));
+    this.stream = sharedWatchStream(conn);
+    this.watcher = {
+      description: range.description,
+      livenessMs: options.livenessMs ?? 5000,
+      createRequest: () => this.createRequest(),
+      onCreated: (header) => {
+        if (!this.done) this.handlers.onCreated(header);
+      },
+      onResponse: (response) => this.onResponse(response),
+      onContact: () => {
+        if (!this.done) this.handlers.onContact();
+      },
+      onBroken: (error) => this.end({ kind: 'broken', error }),
+    };
+    this.stream.attach(this.watcher);
   }
 
-  /** Ends the session on our side; `ended` settles with `closed`. */
+  /** Ends the session on our side (its watch is cancelled); `ended` settles with `closed`. */
   close(): void {
     this.end({ kind: 'closed' });
   }
 
-  private async open(): Promise<void> {
-    const stream = await this.conn.call(`open watch on ${this.range.description}`, () => this.conn.client.watchClient.watch());
-    if (this.done) {
-      stream.cancel();
-      return;
-    }
-    this.stream = stream;
-    stream.on('data', (response: IWatchResponse) => this.onResponse(response));
-    stream.on('error', (error: Error) => this.end({ kind: 'broken', error: this.translate(error) }));
-    stream.on('end', () =>
-      this.end({ kind: 'broken', error: new EtcdUnavailableError(`watch stream on ${this.range.description} ended by the server`) }),
-    );
-    const create: IWatchRequest = {
-      create_request: {
-        key: this.range.key,
-        start_revision: this.startRevision,
-        progress_notify: true,
-        fragment: true,
-        ...(this.range.rangeEnd ? { range_end: this.range.rangeEnd } : {}),
-      },
+  private createRequest(): IWatchCreateRequest {
+    return {
+      key: this.range.key,
+      start_revision: this.startRevision,
+      progress_notify: true,
+      fragment: true,
+      ...(this.range.rangeEnd ? { range_end: this.range.rangeEnd } : {}),
     };
-    stream.write(create);
-    // The created response is the proof that etcd is there; arm the liveness probe as if sent now.
-    this.lastMessageAt = Date.now();
-    this.probeSentAt = Date.now();
   }
 
   private onResponse(response: IWatchResponse): void {
     if (this.done) return;
-    this.lastMessageAt = Date.now();
-    this.probeSentAt = undefined;
-    this.handlers.onContact();
-    if (response.created && this.watchId === undefined) {
-      this.watchId = String(response.watch_id);
-      if (!response.canceled) this.handlers.onCreated(response.header);
-    } else if (String(response.watch_id) !== this.watchId) {
-      return; // progress answers for the whole stream (watch id -1) only prove liveness
-    }
     if (response.canceled) {
       const compactRevision = Number(response.compact_revision ?? 0);
       this.end(
@@ -109,7 +96,11 @@ export class WatchSession {
       );
       return;
     }
-    if (response.events.length === 0) return;
+    if (response.events.length === 0) {
+      // A progress notification; never trusted in the middle of a fragmented revision.
+      if (this.fragments.length === 0) this.handlers.onProgress?.(Number(response.header.revision));
+      return;
+    }
     this.fragments.push(...response.events);
     if (response.fragment) return; // more of this revision follows
     const events = this.fragments;
@@ -117,39 +108,10 @@ export class WatchSession {
     this.handlers.onEvents(events);
   }
 
-  private checkLiveness(livenessMs: number): void {
-    if (this.done || !this.stream) return;
-    const now = Date.now();
-    if (this.probeSentAt !== undefined) {
-      if (now - this.probeSentAt > this.conn.timeoutMs) {
-        this.end({
-          kind: 'broken',
-          error: new EtcdUnavailableError(`watch on ${this.range.description}: etcd sent nothing for ${now - this.lastMessageAt} ms`),
-        });
-      }
-      return;
-    }
-    if (now - this.lastMessageAt >= livenessMs) {
-      this.probeSentAt = now;
-      this.stream.write({ progress_request: {} });
-    }
-  }
-
   private end(end: WatchEnd): void {
     if (this.done) return;
     this.done = true;
-    clearInterval(this.timer);
-    const stream = this.stream;
-    this.stream = undefined;
-    if (stream) {
-      // Cancelling makes grpc-js emit a CANCELLED error; keep a listener so it is not unhandled.
-      stream.on('error', () => undefined);
-      stream.cancel();
-    }
+    this.stream.detach(this.watcher);
     this.finish(end);
-  }
-
-  private translate(error: unknown): RollcallError {
-    return translateEtcdError(error, { operation: `watch ${this.range.description}`, endpoints: this.conn.endpoints });
   }
 }

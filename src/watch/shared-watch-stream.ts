@@ -1,0 +1,293 @@
+/**
+ * One gRPC Watch stream per etcd connection, shared by every range watched through it (as etcd's
+ * Go client does): a Catalog following 50 services holds one stream, not 50.
+ *
+ * How the watchers share it:
+ * - Each watcher sends its own create request and gets its own watch id. etcd 3.4 assigns the ids
+ *   and answers create requests in the order they were sent, so creates are matched first in,
+ *   first out.
+ * - Responses are routed by watch id; a watcher that leaves sends a cancel for its id only, and
+ *   one that leaves before its create is answered is cancelled as soon as its id is known.
+ * - Liveness is the stream's: when nothing has arrived for a while, one progress request is sent;
+ *   if nothing answers within the connection's timeout the stream is broken for every watcher.
+ *   The stream-wide progress answer (watch id -1) only proves liveness: etcd 3.4 stamps it with
+ *   its current revision without waiting for events still queued for a watcher, so it never
+ *   moves a watcher's revision.
+ * - When the stream breaks, every watcher on it is told; each resumes from its own revision on
+ *   the next stream, which opens when the first of them comes back.
+ * - The stream closes when its last watcher leaves, and opens again on demand.
+ */
+import type { IResponseHeader, IWatchCreateRequest, IWatchResponse } from 'etcd3';
+import type { EtcdConnection } from '../etcd/etcd-connection.js';
+import { translateEtcdError } from '../etcd/translate-error.js';
+import { EtcdUnavailableError, type RollcallError } from '../errors.js';
+
+/** What the shared stream needs from one watcher on it. */
+export interface StreamWatcher {
+  /** For messages: "prefix services/". */
+  readonly description: string;
+  /** Probe a silent stream after this long. The shortest among the watchers wins. */
+  readonly livenessMs: number;
+  /** The create request, built when it is sent (so it carries the latest start revision). */
+  createRequest(): IWatchCreateRequest;
+  /** etcd accepted the watch under `watchId`; `header.revision` is etcd's current revision. */
+  onCreated(header: IResponseHeader): void;
+  /** A response addressed to this watcher: events, a progress notification, a cancel or a refused create. */
+  onResponse(response: IWatchResponse): void;
+  /** A message arrived on the stream: etcd is alive. */
+  onContact(): void;
+  /** The stream broke; the watcher is detached already. */
+  onBroken(error: RollcallError): void;
+}
+
+type GrpcWatchStream = Awaited<ReturnType<EtcdConnection['client']['watchClient']['watch']>>;
+
+/** A queued create whose answer is still due; `watcher` is cleared when it left meanwhile. */
+interface PendingCreate {
+  watcher: StreamWatcher | undefined;
+}
+
+/** Watch id etcd uses for answers that belong to no watcher (progress requests, refused creates). */
+const NO_WATCHER = '-1';
+/** Fan contact out to every watcher at most this often; the addressed watcher always hears it. */
+const CONTACT_FANOUT_MS = 100;
+
+const streams = new WeakMap<EtcdConnection, SharedWatchStream>();
+
+/** The shared Watch stream of `conn`, created on first use. */
+export function sharedWatchStream(conn: EtcdConnection): SharedWatchStream {
+  let stream = streams.get(conn);
+  if (!stream) {
+    stream = new SharedWatchStream(conn);
+    streams.set(conn, stream);
+  }
+  return stream;
+}
+
+export class SharedWatchStream {
+  /** Watchers in the order they attached; those not yet sent a create wait for the stream to open. */
+  private readonly attached = new Set<StreamWatcher>();
+  private readonly unsent = new Set<StreamWatcher>();
+  private readonly pending: PendingCreate[] = [];
+  private readonly byId = new Map<string, StreamWatcher>();
+  private readonly idOf = new Map<StreamWatcher, string>();
+  private stream: GrpcWatchStream | undefined;
+  /** Bumped whenever the current stream is dropped, so a late open or late event is ignored. */
+  private generation = 0;
+  private opening = false;
+  private lastMessageAt = 0;
+  private lastFanoutAt = 0;
+  private probeSentAt: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private tickMs = 0;
+  private livenessMs = Infinity;
+  /** Streams opened so far; for tests and diagnostics. */
+  private opened = 0;
+
+  constructor(private readonly conn: EtcdConnection) {}
+
+  /** How many gRPC streams this connection has opened over its life. */
+  get streamsOpened(): number {
+    return this.opened;
+  }
+
+  /** How many watchers share the stream now. */
+  get watcherCount(): number {
+    return this.attached.size;
+  }
+
+  /** Adds a watcher: its create goes out now, or as soon as the stream is open. */
+  attach(watcher: StreamWatcher): void {
+    if (this.attached.has(watcher)) return;
+    this.attached.add(watcher);
+    this.armTimer();
+    if (this.stream) this.sendCreate(this.stream, watcher);
+    else {
+      this.unsent.add(watcher);
+      this.open();
+    }
+  }
+
+  /** Removes a watcher and cancels its watch on etcd; the others are not disturbed. */
+  detach(watcher: StreamWatcher): void {
+    if (!this.attached.delete(watcher)) return;
+    this.unsent.delete(watcher);
+    const id = this.idOf.get(watcher);
+    if (id !== undefined) {
+      this.idOf.delete(watcher);
+      this.byId.delete(id);
+      this.stream?.write({ cancel_request: { watch_id: id } });
+    }
+    for (const create of this.pending) if (create.watcher === watcher) create.watcher = undefined;
+    if (this.attached.size === 0) this.drop();
+    else this.armTimer();
+  }
+
+  private open(): void {
+    if (this.opening || this.stream) return;
+    this.opening = true;
+    const generation = this.generation;
+    this.conn
+      .call('open watch stream', () => this.conn.client.watchClient.watch())
+      .then(
+        (stream) => {
+          this.opening = false;
+          if (generation !== this.generation || this.attached.size === 0) {
+            closeQuietly(stream);
+            if (this.attached.size > 0) this.open(); // dropped meanwhile, but wanted again
+            return;
+          }
+          this.use(stream);
+        },
+        (error: unknown) => {
+          this.opening = false;
+          if (generation !== this.generation) {
+            if (this.attached.size > 0) this.open();
+            return;
+          }
+          this.breakAll(this.translate(error));
+        },
+      );
+  }
+
+  private use(stream: GrpcWatchStream): void {
+    this.opened++;
+    this.stream = stream;
+    const generation = this.generation;
+    stream.on('data', (response: IWatchResponse) => {
+      if (generation === this.generation) this.onResponse(response);
+    });
+    stream.on('error', (error: Error) => {
+      if (generation === this.generation) this.breakAll(this.translate(error));
+    });
+    stream.on('end', () => {
+      if (generation === this.generation) this.breakAll(new EtcdUnavailableError('watch stream ended by the server', { details: { endpoints: this.conn.endpoints } }));
+    });
+    // The first answer is the proof that etcd is there; arm the liveness probe as if sent now.
+    this.lastMessageAt = Date.now();
+    this.probeSentAt = Date.now();
+    const waiting = [...this.unsent];
+    this.unsent.clear();
+    for (const watcher of waiting) this.sendCreate(stream, watcher);
+  }
+
+  private sendCreate(stream: GrpcWatchStream, watcher: StreamWatcher): void {
+    this.pending.push({ watcher });
+    stream.write({ create_request: watcher.createRequest() });
+  }
+
+  private onResponse(response: IWatchResponse): void {
+    const now = Date.now();
+    this.lastMessageAt = now;
+    this.probeSentAt = undefined;
+    const id = String(response.watch_id);
+    if (response.created) {
+      this.onCreateAnswer(id, response);
+    } else if (id === NO_WATCHER) {
+      this.fanOutContact(now, true);
+      return;
+    } else {
+      const watcher = this.byId.get(id);
+      if (watcher) {
+        if (response.canceled) {
+          this.byId.delete(id);
+          this.idOf.delete(watcher);
+          this.attached.delete(watcher);
+        }
+        watcher.onContact();
+        watcher.onResponse(response);
+      }
+    }
+    this.fanOutContact(now, false);
+    if (this.attached.size === 0) this.drop();
+  }
+
+  private onCreateAnswer(id: string, response: IWatchResponse): void {
+    const create = this.pending.shift();
+    const watcher = create?.watcher;
+    if (!watcher) {
+      // Its watcher left before the answer: cancel the watch it no longer wants.
+      if (!response.canceled && id !== NO_WATCHER) this.stream?.write({ cancel_request: { watch_id: id } });
+      return;
+    }
+    watcher.onContact();
+    if (response.canceled) {
+      this.attached.delete(watcher);
+      watcher.onResponse(response);
+      return;
+    }
+    this.byId.set(id, watcher);
+    this.idOf.set(watcher, id);
+    watcher.onCreated(response.header);
+  }
+
+  private fanOutContact(now: number, always: boolean): void {
+    if (!always && now - this.lastFanoutAt < CONTACT_FANOUT_MS) return;
+    this.lastFanoutAt = now;
+    for (const watcher of [...this.attached]) watcher.onContact();
+  }
+
+  /** Re-arms the liveness timer for the shortest livenessMs among the watchers. */
+  private armTimer(): void {
+    let livenessMs = Infinity;
+    for (const watcher of this.attached) livenessMs = Math.min(livenessMs, watcher.livenessMs);
+    if (livenessMs === Infinity) return;
+    this.livenessMs = livenessMs;
+    const tickMs = Math.max(50, Math.floor(livenessMs / 2));
+    if (this.timer && tickMs === this.tickMs) return;
+    clearInterval(this.timer);
+    this.tickMs = tickMs;
+    this.timer = setInterval(() => this.checkLiveness(), tickMs);
+  }
+
+  private checkLiveness(): void {
+    const stream = this.stream;
+    if (!stream) return;
+    const now = Date.now();
+    if (this.probeSentAt !== undefined) {
+      if (now - this.probeSentAt > this.conn.timeoutMs) {
+        this.breakAll(new EtcdUnavailableError(`watch stream: etcd sent nothing for ${now - this.lastMessageAt} ms`, { details: { endpoints: this.conn.endpoints } }));
+      }
+      return;
+    }
+    if (now - this.lastMessageAt >= this.livenessMs) {
+      this.probeSentAt = now;
+      stream.write({ progress_request: {} });
+    }
+  }
+
+  /** The stream broke: every watcher on it (or waiting for it) is detached and told. */
+  private breakAll(error: RollcallError): void {
+    const watchers = [...this.attached];
+    this.attached.clear();
+    this.drop();
+    for (const watcher of watchers) watcher.onBroken(error);
+  }
+
+  /** Forgets the current stream and its watch ids; the next attach opens a new one. */
+  private drop(): void {
+    this.generation++;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.tickMs = 0;
+    const stream = this.stream;
+    this.stream = undefined;
+    this.pending.length = 0;
+    this.byId.clear();
+    this.idOf.clear();
+    this.unsent.clear();
+    for (const watcher of this.attached) this.unsent.add(watcher);
+    this.probeSentAt = undefined;
+    if (stream) closeQuietly(stream);
+  }
+
+  private translate(error: unknown): RollcallError {
+    return translateEtcdError(error, { operation: 'watch', endpoints: this.conn.endpoints });
+  }
+}
+
+function closeQuietly(stream: GrpcWatchStream): void {
+  // Cancelling makes grpc-js emit a CANCELLED error; keep a listener so it is not unhandled.
+  stream.on('error', () => undefined);
+  stream.cancel();
+}

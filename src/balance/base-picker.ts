@@ -11,7 +11,7 @@
 import type { Instance } from '../codec/instance.js';
 import { HashKeyRequiredError, NoInstanceError } from '../errors.js';
 import { OutlierEjector } from './outlier-ejector.js';
-import type { InstanceHandle, NoInstanceReason, Picker, PickerOptions, PickerStrategy } from './picker.js';
+import type { InstanceHandle, NoInstanceReason, PanicInfo, Picker, PickerOptions, PickerStrategy } from './picker.js';
 import { byKey, createEntry, type PickerEntry, weightOf } from './picker-entry.js';
 import { resolvePickerOptions, type ResolvedPickerOptions } from './picker-options.js';
 import { channel } from '../diagnostics/channels.js';
@@ -33,6 +33,10 @@ export abstract class BasePicker implements Picker {
   private candidates: PickerEntry[] = [];
   private upCount = 0;
   private seenService: string | undefined;
+  /** In panic mode: candidates are every matching, non-leaving instance (see panicThreshold). */
+  private panicking = false;
+  /** Matching instances that are up or draining (not leaving): the panic threshold's base. */
+  private protectable: PickerEntry[] = [];
 
   constructor(options?: PickerOptions) {
     this.options = resolvePickerOptions(options);
@@ -65,24 +69,29 @@ export abstract class BasePicker implements Picker {
 
   update(instances: readonly Instance[]): void {
     // Evaluate the user's filter first: if it throws, the previous snapshot stays untouched.
-    const matching = instances.map((instance) => instance.status === 'up' && this.options.matches(instance));
+    const matching = instances.map((instance) => instance.status !== 'leaving' && this.options.matches(instance));
     const next = new Map<string, PickerEntry>();
     instances.forEach((instance, i) => {
       const entry = next.get(instance.key) ?? this.entries.get(instance.key) ?? createEntry(instance);
       entry.instance = instance; // duplicate keys: the last one wins
       entry.weight = weightOf(instance);
-      entry.eligible = matching[i] === true;
+      entry.eligible = matching[i] === true && instance.status === 'up';
+      entry.protectable = matching[i] === true;
       next.set(instance.key, entry);
     });
     const eligible: PickerEntry[] = [];
+    const protectable: PickerEntry[] = [];
     let upCount = 0;
     for (const entry of next.values()) {
       if (entry.instance.status === 'up') upCount += 1;
       if (entry.eligible) eligible.push(entry);
+      if (entry.protectable) protectable.push(entry);
     }
     eligible.sort(byKey);
+    protectable.sort(byKey);
     this.entries = next;
     this.eligible = eligible;
+    this.protectable = protectable;
     this.upCount = upCount;
     this.seenService = instances[0]?.service ?? this.seenService;
     const now = this.options.now();
@@ -174,16 +183,33 @@ export abstract class BasePicker implements Picker {
 
   private rebuild(): void {
     const previous = this.candidates;
+    let pickable = 0;
+    for (const entry of this.eligible) if (!entry.ejected) pickable += 1;
+    const total = this.protectable.length;
+    const panic = total > 0 && pickable < total * this.options.panicThreshold;
+    if (panic !== this.panicking) this.panicChanged(panic, pickable, total);
     const zone = this.options.preferZone;
     const all: PickerEntry[] = [];
     const local: PickerEntry[] = [];
-    for (const entry of this.eligible) {
-      if (entry.ejected) continue;
+    for (const entry of panic ? this.protectable : this.eligible) {
+      if (!panic && entry.ejected) continue;
       all.push(entry);
       if (zone !== undefined && entry.instance.zone === zone) local.push(entry);
     }
     this.candidates = local.length > 0 ? local : all;
     this.rebuilt(previous, this.candidates);
+  }
+
+  private panicChanged(panic: boolean, pickable: number, total: number): void {
+    this.panicking = panic;
+    const info: PanicInfo = { service: this.serviceName(), panic, pickable, total, threshold: this.options.panicThreshold };
+    publish('rollcall:picker:panic', () => info);
+    // A throwing callback must not leave the picker half rebuilt: the snapshot is set after this.
+    try {
+      this.options.onPanic?.(info);
+    } catch {
+      // The callback's owner (the Catalog) reports its own listener failures; nothing to undo here.
+    }
   }
 
   private serviceName(): string {

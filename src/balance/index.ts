@@ -4,6 +4,7 @@ export type {
   InstanceHandle,
   NoInstanceReason,
   OutlierOptions,
+  PanicInfo,
   Picker,
   PickerFilter,
   PickerOptions,

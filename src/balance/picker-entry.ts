@@ -17,6 +17,8 @@ export interface PickerEntry {
   readonly hash: number;
   /** `up` and matching the filter: may be picked when not ejected. */
   eligible: boolean;
+  /** Matching the filter and not leaving (up or draining): pickable in panic mode. */
+  protectable: boolean;
   /** Calls acquired and not yet released. */
   inflight: number;
   /** Failures since the last success or ejection. */
@@ -41,6 +43,7 @@ export function createEntry(instance: Instance): PickerEntry {
     weight: weightOf(instance),
     hash: hashKey(instance.key),
     eligible: false,
+    protectable: false,
     inflight: 0,
     failures: 0,
     ejections: 0,

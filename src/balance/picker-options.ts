@@ -5,7 +5,7 @@
 import type { Instance } from '../codec/instance.js';
 import { InvalidConfigError } from '../errors.js';
 import { compileFilter } from './instance-filter.js';
-import type { OutlierOptions, PickerOptions } from './picker.js';
+import type { OutlierOptions, PanicInfo, PickerOptions } from './picker.js';
 
 /** Outlier defaults: the same numbers as Envoy and grpc-js, except the 50% ejection cap. */
 export const DEFAULT_OUTLIER_OPTIONS: Readonly<Required<OutlierOptions>> = Object.freeze({
@@ -23,6 +23,8 @@ export interface ResolvedPickerOptions {
   readonly random: () => number;
   readonly now: () => number;
   readonly outlier: Readonly<Required<OutlierOptions>>;
+  readonly panicThreshold: number;
+  readonly onPanic: ((info: PanicInfo) => void) | undefined;
 }
 
 export function resolvePickerOptions(options: PickerOptions = {}): ResolvedPickerOptions {
@@ -36,6 +38,13 @@ export function resolvePickerOptions(options: PickerOptions = {}): ResolvedPicke
       details: { preferZone: options.preferZone },
     });
   }
+  const panicThreshold = options.panicThreshold ?? 0;
+  if (typeof panicThreshold !== 'number' || !(panicThreshold >= 0 && panicThreshold <= 1)) {
+    throw new InvalidConfigError(`picker panicThreshold must be a fraction from 0 to 1, got ${String(panicThreshold)}`, {
+      details: { field: 'panicThreshold', value: panicThreshold },
+    });
+  }
+  checkFunction('onPanic', options.onPanic);
   return {
     service: options.service,
     preferZone: options.preferZone === '' ? undefined : options.preferZone,
@@ -43,6 +52,8 @@ export function resolvePickerOptions(options: PickerOptions = {}): ResolvedPicke
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,
     outlier: resolveOutlier(options.outlier),
+    panicThreshold,
+    onPanic: options.onPanic,
   };
 }
 

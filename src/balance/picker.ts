@@ -48,6 +48,18 @@ export interface OutlierOptions {
   maxEjectionPercent?: number;
 }
 
+/** What `onPanic` and the `rollcall:picker:panic` channel carry. */
+export interface PanicInfo {
+  readonly service: string;
+  /** True when the picker entered panic mode, false when it left it. */
+  readonly panic: boolean;
+  /** Instances that are up, match the filter and are not ejected. */
+  readonly pickable: number;
+  /** Instances that match the filter and are not leaving (up or draining, ejected or not). */
+  readonly total: number;
+  readonly threshold: number;
+}
+
 /** Options every strategy accepts. */
 export interface PickerOptions {
   /** Service name used in error messages before any instance has been seen. Default: taken from the instances. */
@@ -62,6 +74,16 @@ export interface PickerOptions {
   now?: () => number;
   /** Outlier ejection; fields default as documented on `OutlierOptions`. */
   outlier?: OutlierOptions;
+  /**
+   * Protection (panic) threshold, a fraction from 0 to 1, after Envoy's healthy panic threshold
+   * and Nacos' protectThreshold: while fewer than this share of the filter-matching, non-leaving
+   * instances are pickable (the rest draining or ejected), pick across all of them, draining
+   * and ejected included, rather than pile every call onto the few left. Default 0: off, since
+   * draining is usually deliberate (a rolling deploy drains most of a service on purpose).
+   */
+  panicThreshold?: number;
+  /** Told when the picker enters or leaves panic mode (also published on `rollcall:picker:panic`). */
+  onPanic?: (info: PanicInfo) => void;
 }
 
 /** `createPicker` options: the common options plus the strategy. */

@@ -8,6 +8,7 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { Instance } from '../codec/instance.js';
+import type { PanicInfo } from '../balance/picker.js';
 
 /** Who holds a lease: a Registrar's instances, or an EtcdStore's session (locks, elections, TTL keys). */
 export type LeaseOwner = 'registrar' | 'store';
@@ -33,6 +34,8 @@ export interface DiagnosticsPayloads {
   'rollcall:picker:pick': { service: string; strategy: string; instance: Instance };
   /** A picker ejected an instance after consecutive failures, or let it back (`ejected: false`). */
   'rollcall:picker:ejection': { service: string; instance: Instance; ejected: boolean; durationMs?: number };
+  /** A picker entered (`panic: true`) or left panic mode: too few pickable instances, so it picks among all. */
+  'rollcall:picker:panic': PanicInfo;
   /** An EtcdStore session changed state. */
   'rollcall:store:session': { leaseId: string | undefined; from: string; to: string };
   /** A lock wait ended: acquired after `waitedMs`, or gave up (aborted, closed, lease lost). */
@@ -56,6 +59,7 @@ export const CHANNEL_NAMES = [
   'rollcall:catalog:stale',
   'rollcall:picker:pick',
   'rollcall:picker:ejection',
+  'rollcall:picker:panic',
   'rollcall:store:session',
   'rollcall:store:lock-wait',
   'rollcall:warning',

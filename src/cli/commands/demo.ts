@@ -15,7 +15,7 @@ import { resolveConnectionOptions, sleep } from '../../etcd/index.js';
 import { connectionArgv, connectionOptions, endpointsGiven, parsePositiveInt, servicePrefix, withConnectionOptions, withPrefixOption } from '../cli-options.js';
 import { DemoConsumer, type DemoService } from '../demo-consumer.js';
 import { DemoInstance, type DemoInstanceSpec } from '../demo-instances.js';
-import { armStopSignal } from '../stop-signal.js';
+import { armStopSignal, type StopSignal } from '../stop-signal.js';
 
 const SERVICES: readonly DemoService[] = [
   { name: 'api', strategy: 'weighted', calls: 10 },
@@ -126,7 +126,7 @@ async function runDemo(command: Command, options: DemoOptions): Promise<void> {
     if (!signal.aborted) throw error;
   } finally {
     if (stop.received !== undefined) say(`demo: ${stop.received} received, stopping`);
-    await shutdown(instances, consumer, etcd, say);
+    await shutdown(instances, consumer, etcd, say, stop);
     stop.dispose();
   }
 }
@@ -137,8 +137,33 @@ function find(instances: readonly DemoInstance[], id: string): DemoInstance {
   return instance;
 }
 
-/** Stops what the demo started, instances first (they deregister), then the consumer and etcd. */
-async function shutdown(instances: readonly DemoInstance[], consumer: DemoConsumer | undefined, etcd: EtcdProcess | undefined, say: (line: string) => void): Promise<void> {
+/**
+ * Stops what the demo started, instances first (they deregister), then the consumer and etcd.
+ * A second signal meanwhile hurries it when the etcd is the demo's own: instances and etcd are
+ * SIGKILLed, and the data dir is still removed, so nothing is left. On a shared etcd
+ * (--endpoints) it is ignored: the instances still deregister, within STOP_GRACE_MS.
+ */
+async function shutdown(
+  instances: readonly DemoInstance[],
+  consumer: DemoConsumer | undefined,
+  etcd: EtcdProcess | undefined,
+  say: (line: string) => void,
+  stop: StopSignal,
+): Promise<void> {
+  const stopHurrying = stop.onRepeat((signal) => {
+    if (etcd === undefined) return;
+    say(`demo: ${signal} again: killing the instances and etcd now`);
+    for (const instance of instances) instance.kill('SIGKILL');
+    void etcd.kill('SIGKILL').catch(() => undefined);
+  });
+  try {
+    await stopAll(instances, consumer, etcd, say);
+  } finally {
+    stopHurrying();
+  }
+}
+
+async function stopAll(instances: readonly DemoInstance[], consumer: DemoConsumer | undefined, etcd: EtcdProcess | undefined, say: (line: string) => void): Promise<void> {
   const live = instances.filter((i) => i.running);
   if (live.length > 0 && etcd !== undefined && !etcd.running) {
     // A terminal's Ctrl-C reaches our etcd too: with it gone there is nothing to deregister from.

@@ -1,11 +1,13 @@
 /**
  * `rollcall etcd [--data-dir D] [--port P]`: one etcd on 127.0.0.1 in the foreground, for demos
  * and local development. Prints one line with the endpoint, stops etcd cleanly on SIGINT/SIGTERM
- * and exits 0. A temp data dir is removed on exit; a --data-dir is kept (and reused next time).
+ * (also during start-up, before that line) and exits 0. A temp data dir is removed on exit; a
+ * --data-dir is kept (and reused next time).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { EtcdProcess, type EtcdExit } from '../../dev/etcd-process.js';
 import { isPortFree } from '../../dev/free-port.js';
+import { armStopSignal, type StopSignal } from '../stop-signal.js';
 
 export interface EtcdCommandOptions {
   dataDir?: string;
@@ -48,49 +50,65 @@ export function registerEtcdCommand(program: Command): void {
 
 type Ending = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'exit'; exit: EtcdExit };
 
-/** Runs etcd until a signal or its own exit; throws (exit code 1) if etcd died on its own. */
+/**
+ * Runs etcd until a signal or its own exit; throws (exit code 1) if etcd died on its own.
+ * The stop signal is armed before anything is started: a signal during start-up kills the
+ * half-started etcd and removes its temp data dir (EtcdProcess.start's `signal`), and exits 0.
+ * A second signal while stopping does not wait for etcd's graceful stop: it SIGKILLs etcd, and
+ * the temp data dir is still removed.
+ */
 export async function runEtcd(options: EtcdCommandOptions): Promise<void> {
+  const stop = armStopSignal();
+  try {
+    await runEtcdUntilStopped(options, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function runEtcdUntilStopped(options: EtcdCommandOptions, stop: StopSignal): Promise<void> {
   const keep = options.dataDir !== undefined;
   const { port, note } = await choosePort(options.port);
-  const etcd = await EtcdProcess.start({
-    clientPort: port,
-    dataDir: options.dataDir,
-    keepDataDir: keep,
-  });
-  console.log(
-    `etcd ready at ${etcd.clientUrl} (pid ${etcd.pid}, data dir ${etcd.dataDir}, ${keep ? 'kept' : 'removed'} on exit)${note}; Ctrl-C stops it`,
-  );
+  if (stop.signal.aborted) return;
+  let etcd: EtcdProcess;
+  try {
+    etcd = await EtcdProcess.start({ clientPort: port, dataDir: options.dataDir, keepDataDir: keep, signal: stop.signal });
+  } catch (error) {
+    // start() has killed the half-started etcd and removed the temp dir it made.
+    if (stop.signal.aborted) return;
+    throw error;
+  }
+  const hurry = (): void => void etcd.kill('SIGKILL').catch(() => undefined);
+  const stopHurrying = stop.onRepeat(hurry);
+  try {
+    if (!stop.signal.aborted) {
+      console.log(
+        `etcd ready at ${etcd.clientUrl} (pid ${etcd.pid}, data dir ${etcd.dataDir}, ${keep ? 'kept' : 'removed'} on exit)${note}; Ctrl-C stops it`,
+      );
+    }
+    const ending = await untilStoppedOrExited(etcd, stop);
+    await etcd.stop();
+    if (ending.kind === 'exit') {
+      const { code, signal } = ending.exit;
+      // Ctrl-C in a terminal signals the whole process group, so etcd may see SIGINT before we do.
+      if (signal === 'SIGINT' || signal === 'SIGTERM') return;
+      const tail = etcd.stderrTail().slice(-10).join('\n');
+      throw new Error(`etcd exited unexpectedly (code ${code}, signal ${signal}); last lines of its stderr:\n${tail}`);
+    }
+  } finally {
+    // Whatever went wrong above, etcd does not outlive this command (stop() is idempotent).
+    await etcd.stop().catch(() => etcd.reapSync());
+    stopHurrying();
+  }
+}
 
-  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+function untilStoppedOrExited(etcd: EtcdProcess, stop: StopSignal): Promise<Ending> {
   let unsubscribe: () => void = () => undefined;
-  const ending = await new Promise<Ending>((resolve) => {
-    onSignal = (signal) => resolve({ kind: 'signal', signal });
+  const exited = new Promise<Ending>((resolve) => {
     unsubscribe = etcd.onExit((exit) => {
       if (!exit.expected) resolve({ kind: 'exit', exit });
     });
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
   });
-  unsubscribe();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-
-  // Impatient second Ctrl-C while we stop gracefully: kill etcd outright rather than leave it behind.
-  const hurry = (): void => void etcd.kill('SIGKILL').catch(() => undefined);
-  process.once('SIGINT', hurry);
-  process.once('SIGTERM', hurry);
-  try {
-    await etcd.stop();
-  } finally {
-    process.off('SIGINT', hurry);
-    process.off('SIGTERM', hurry);
-  }
-
-  if (ending.kind === 'exit') {
-    const { code, signal } = ending.exit;
-    // Ctrl-C in a terminal signals the whole process group, so etcd may see SIGINT before we do.
-    if (signal === 'SIGINT' || signal === 'SIGTERM') return;
-    const tail = etcd.stderrTail().slice(-10).join('\n');
-    throw new Error(`etcd exited unexpectedly (code ${code}, signal ${signal}); last lines of its stderr:\n${tail}`);
-  }
+  const stopped = stop.stopped.then((signal): Ending => ({ kind: 'signal', signal }));
+  return Promise.race([stopped, exited]).finally(unsubscribe);
 }

@@ -11,7 +11,7 @@ import { Catalog, type CatalogChange } from '../../discovery/index.js';
 import { changeJson, changeLine, currentJson, currentLine } from '../catalog-lines.js';
 import { connectionOptions, servicePrefix, withConnectionOptions, withPrefixOption } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';
-import { armStopSignal } from '../stop-signal.js';
+import { armStopSignal, whenAborted } from '../stop-signal.js';
 
 export function registerWatchCommand(program: Command): void {
   const cmd = program
@@ -34,7 +34,15 @@ export function registerWatchCommand(program: Command): void {
 }
 
 async function watchCatalog(command: Command, prefix: string, service: string | undefined, json: boolean, signal: AbortSignal): Promise<void> {
-  const catalog = await Catalog.open({ ...connectionOptions(command), prefix, ...(service !== undefined ? { services: [service] } : {}) });
+  if (signal.aborted) return;
+  const opening = Catalog.open({ ...connectionOptions(command), prefix, ...(service !== undefined ? { services: [service] } : {}) });
+  // Interrupted while the first listing is under way: exit 0 at once, and close the catalog if it
+  // still opens (its first listing is bounded by --timeout).
+  const catalog = await Promise.race([opening, whenAborted(signal).then(() => undefined)]);
+  if (catalog === undefined) {
+    opening.then((late) => late.close(), () => undefined).catch(() => undefined);
+    return;
+  }
   try {
     const services = service !== undefined ? [service] : catalog.services();
     for (const name of services) {
@@ -58,10 +66,7 @@ async function watchCatalog(command: Command, prefix: string, service: string | 
     catalog.on('synced', ({ reason, staleForMs }) => {
       if (staleForMs > 0) printWarning(`back in sync with etcd (${reason})`);
     });
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await whenAborted(signal);
   } finally {
     await catalog.close();
   }

@@ -17,6 +17,7 @@
  *   the next stream, which opens when the first of them comes back.
  * - The stream closes when its last watcher leaves, and opens again on demand.
  */
+import { debuglog } from 'node:util';
 import type { IResponseHeader, IWatchCreateRequest, IWatchResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
 import { translateEtcdError } from '../etcd/translate-error.js';
@@ -46,6 +47,8 @@ type GrpcWatchStream = Awaited<ReturnType<EtcdConnection['client']['watchClient'
 interface PendingCreate {
   watcher: StreamWatcher | undefined;
 }
+
+const trace = debuglog('rollcall:watch');
 
 /** Watch id etcd uses for answers that belong to no watcher (progress requests, refused creates). */
 const NO_WATCHER = '-1';
@@ -114,6 +117,7 @@ export class SharedWatchStream {
     this.unsent.delete(watcher);
     const id = this.idOf.get(watcher);
     if (id !== undefined) {
+      trace('%s: cancelling watch %s', watcher.description, id);
       this.idOf.delete(watcher);
       this.byId.delete(id);
       this.stream?.write({ cancel_request: { watch_id: id } });
@@ -152,6 +156,7 @@ export class SharedWatchStream {
 
   private use(stream: GrpcWatchStream): void {
     this.opened++;
+    trace('stream %d open for %d watchers', this.opened, this.unsent.size);
     this.stream = stream;
     const generation = this.generation;
     stream.on('data', (response: IWatchResponse) => {
@@ -207,6 +212,7 @@ export class SharedWatchStream {
     const watcher = create?.watcher;
     if (!watcher) {
       // Its watcher left before the answer: cancel the watch it no longer wants.
+      trace('watch %s created after its watcher left: cancelling', id);
       if (!response.canceled && id !== NO_WATCHER) this.stream?.write({ cancel_request: { watch_id: id } });
       return;
     }
@@ -216,6 +222,7 @@ export class SharedWatchStream {
       watcher.onResponse(response);
       return;
     }
+    trace('%s: watch %s created', watcher.description, id);
     this.byId.set(id, watcher);
     this.idOf.set(watcher, id);
     watcher.onCreated(response.header);
@@ -259,6 +266,7 @@ export class SharedWatchStream {
   /** The stream broke: every watcher on it (or waiting for it) is detached and told. */
   private breakAll(error: RollcallError): void {
     const watchers = [...this.attached];
+    trace('stream broken for %d watchers: %s', watchers.length, error.message);
     this.attached.clear();
     this.drop();
     for (const watcher of watchers) watcher.onBroken(error);

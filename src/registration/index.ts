@@ -2,6 +2,8 @@
 export { Registrar } from './registrar.js';
 export { Registration, type RegistrationState } from './registration.js';
 export { LeaseState, type LeaseLossReason } from './lease-state.js';
+export { httpHealthCheck, commandHealthCheck } from './health-checks.js';
+export type { HealthCheck } from './health-monitor.js';
 export type { RegistrarEvents } from './registrar-events.js';
 export {
   DEFAULT_TTL_SECONDS,

@@ -8,11 +8,16 @@
  *   close() does not bring the key back (STYLE habit 2).
  * - Status: `leaving` while deregistering; else `draining` when drained on purpose (drain(),
  *   update({ status: 'draining' })) or when the health check fails; else `up`.
+ * - Only the first write (and a re-put after a lost lease) may create the key. Later writes
+ *   (update, drain, health flips) only overwrite it while it is on one of our leases, so a key an
+ *   operator removed is never brought back by a late health flip.
+ * - The entry ends for good when another owner takes its key (`displaced`) or someone else deletes
+ *   it while our lease lives (`removed`): from then on it writes and deletes nothing.
  */
-import { ClosedError, DuplicateInstanceError, InvalidConfigError } from '../errors.js';
+import { ClosedError, DuplicateInstanceError, InvalidConfigError, KeyNotFoundError } from '../errors.js';
 import { encodeInstance, type InstanceRecord, type InstanceStatus } from '../codec/index.js';
 import { isLeaseNotFound } from '../etcd/translate-error.js';
-import type { InstanceWriter } from './instance-writer.js';
+import type { InstanceWriter, WriteResult } from './instance-writer.js';
 import { HealthMonitor, type HealthResult } from './health-monitor.js';
 import { checkInstanceFields, type ResolvedRegisterOptions, type UpdateOptions } from './registrar-options.js';
 
@@ -29,9 +34,17 @@ export interface EntryHost {
   healthChanged(entry: InstanceEntry, result: HealthResult, status: InstanceStatus): void;
   /** A background write (health flip) failed. */
   backgroundFailure(entry: InstanceEntry, error: unknown): void;
+  /** The first write landed: from now on the key's ownership is watched. */
+  registered(entry: InstanceEntry): void;
+  /** One of our writes found another lease on the key: the registration is displaced. */
+  writeRefused(entry: InstanceEntry, error: DuplicateInstanceError): void;
 }
 
-export type RegistrationState = 'registering' | 'registered' | 'displaced' | 'deregistering' | 'deregistered' | 'failed';
+/**
+ * `displaced`: another owner holds the key now. `removed`: someone else deleted the key while our
+ * lease was alive (an operator's `rollcall deregister` or `etcdctl del`). Both are final.
+ */
+export type RegistrationState = 'registering' | 'registered' | 'displaced' | 'removed' | 'deregistering' | 'deregistered' | 'failed';
 
 /** Attempts at one write when etcd answers "lease not found" (the lease is re-granted in between). */
 const LEASE_RETRIES = 3;
@@ -45,13 +58,14 @@ export class InstanceEntry {
   private healthy = true;
   private chain: Promise<void> = Promise.resolve();
   private readonly health: HealthMonitor | undefined;
+  private lastWriteNow: WriteResult | undefined;
 
   constructor(private readonly host: EntryHost, key: string, record: InstanceRecord, private readonly options: ResolvedRegisterOptions) {
     this.key = key;
     this.desired = record;
     encodeInstance(record); // throws MalformedValueError now, before any etcd call, when too large
     this.health = options.healthCheck
-      ? new HealthMonitor(options.healthCheck, options.healthIntervalMs, key, (result) => this.applyHealth(result))
+      ? new HealthMonitor(options.healthCheck, options.healthIntervalMs, options.healthTimeoutMs, key, (result) => this.applyHealth(result))
       : undefined;
   }
 
@@ -68,18 +82,41 @@ export class InstanceEntry {
     return this.stateNow === 'registering' || this.stateNow === 'registered';
   }
 
+  /** The revision and lease of the last record this entry committed. */
+  get lastWrite(): WriteResult | undefined {
+    return this.lastWriteNow;
+  }
+
+  /**
+   * Ends a registered entry because its key is no longer ours (`displaced`) or was deleted by
+   * someone else (`removed`). False when it was not registered (already ended, or ours is the
+   * write in progress: deregistering). Never writes.
+   */
+  end(as: 'displaced' | 'removed'): boolean {
+    if (this.stateNow !== 'registered') return false;
+    this.stateNow = as;
+    this.health?.stop();
+    this.host.forget(this);
+    return true;
+  }
+
   /** First write. With a health check, its first answer decides the initial status. */
   async register(signal?: AbortSignal): Promise<void> {
+    let first: HealthResult | undefined;
     if (this.health) {
-      const result = await this.health.probe();
-      this.healthy = result.healthy;
+      first = await this.health.probe(signal);
+      signal?.throwIfAborted();
+      this.healthy = first.healthy;
       this.desired = { ...this.desired, status: this.statusNow() };
     }
     await this.exclusive(async () => {
       if (this.stateNow !== 'registering' || this.host.isClosing()) throw new ClosedError(`${this.key}: the registrar is closed`);
-      await this.write(this.desired, signal, this.options.replace);
+      await this.write(this.desired, { signal, replace: this.options.replace, mayCreate: true });
       this.stateNow = 'registered';
     });
+    this.host.registered(this);
+    // A failing first check is a transition too (from the presumed healthy): say so.
+    if (first && !first.healthy) this.host.healthChanged(this, first, this.statusNow());
     this.health?.start();
   }
 
@@ -111,7 +148,7 @@ export class InstanceEntry {
       const before = this.drainedOnPurpose;
       this.drainedOnPurpose = drained;
       try {
-        await this.write({ ...next, status: this.statusNow() }, options.signal);
+        await this.write({ ...next, status: this.statusNow() }, { signal: options.signal });
       } catch (error) {
         this.drainedOnPurpose = before;
         throw error;
@@ -123,7 +160,7 @@ export class InstanceEntry {
   reput(leaseId: string): Promise<'written' | 'skipped'> {
     return this.exclusive(async () => {
       if (!this.isLive || this.host.isClosing() || this.host.currentLeaseId() !== leaseId) return 'skipped';
-      await this.write(this.desired, undefined, false, leaseId);
+      await this.write(this.desired, { onlyLease: leaseId, mayCreate: true });
       return 'written';
     });
   }
@@ -133,7 +170,7 @@ export class InstanceEntry {
     this.health?.stop();
     return this.exclusive(async () => {
       if (this.stateNow === 'deregistered' || this.stateNow === 'failed') return;
-      if (this.stateNow === 'displaced') {
+      if (this.stateNow === 'displaced' || this.stateNow === 'removed') {
         this.stateNow = 'deregistered';
         return;
       }
@@ -173,7 +210,7 @@ export class InstanceEntry {
   /** close(), step 3: the lease is revoked (or will expire); the entry is done. */
   finish(): void {
     this.health?.stop();
-    if (this.stateNow !== 'failed' && this.stateNow !== 'displaced') this.stateNow = 'deregistered';
+    if (this.stateNow !== 'failed' && this.stateNow !== 'displaced' && this.stateNow !== 'removed') this.stateNow = 'deregistered';
   }
 
   private statusNow(): InstanceStatus {
@@ -191,31 +228,35 @@ export class InstanceEntry {
         if (this.stateNow !== 'registered' || this.host.isClosing()) return;
         const status = this.statusNow();
         // Also retries a flip whose write failed last time.
-        if (status !== this.desired.status) await this.write({ ...this.desired, status });
+        if (status !== this.desired.status) await this.write({ ...this.desired, status }, {});
       });
     } catch (error) {
       this.host.backgroundFailure(this, error);
     }
   }
 
-  /** Claims (or takes over) the key with `record`; retries on a lease that etcd says is gone. */
-  private async write(record: InstanceRecord, signal?: AbortSignal, replace = false, onlyLease?: string): Promise<void> {
+  /**
+   * Claims (or with `replace` takes over) the key with `record`; retries on a lease that etcd says
+   * is gone. Without `mayCreate` the key must still be on one of our leases.
+   */
+  private async write(
+    record: InstanceRecord,
+    how: { signal?: AbortSignal | undefined; replace?: boolean; mayCreate?: boolean; onlyLease?: string },
+  ): Promise<void> {
     const value = encodeInstance(record);
+    const { signal, onlyLease } = how;
     for (let attempt = 1; ; attempt += 1) {
       const leaseId = onlyLease ?? (await this.host.acquireLease(signal));
       if (this.host.isClosing()) throw new ClosedError(`${this.key}: the registrar is closed`);
       try {
-        if (replace) await this.host.writer.takeOver(this.key, value, leaseId, signal);
-        else await this.host.writer.claim(this.key, value, leaseId, this.host.ownedLeaseIds(), signal);
+        this.lastWriteNow = how.replace
+          ? await this.host.writer.takeOver(this.key, value, leaseId, signal)
+          : await this.host.writer.claim(this.key, value, leaseId, this.host.ownedLeaseIds(), { mayCreate: how.mayCreate ?? false, ...(signal ? { signal } : {}) });
         this.desired = record;
         this.written = record;
         return;
       } catch (error) {
-        if (error instanceof DuplicateInstanceError && this.stateNow === 'registered') {
-          this.stateNow = 'displaced';
-          this.health?.stop();
-          this.host.forget(this);
-        }
+        if (error instanceof DuplicateInstanceError && this.stateNow === 'registered') this.host.writeRefused(this, error);
         if (!isLeaseNotFound(error) || onlyLease !== undefined || attempt >= LEASE_RETRIES) throw error;
         this.host.leaseRejected(leaseId, error);
       }
@@ -225,6 +266,11 @@ export class InstanceEntry {
   private assertUsable(): void {
     if (this.stateNow === 'displaced') {
       throw new DuplicateInstanceError(`${this.key} was taken over by another owner; this registration is no longer live`, { details: { key: this.key } });
+    }
+    if (this.stateNow === 'removed') {
+      throw new KeyNotFoundError(`${this.key} was removed by someone else (rollcall deregister, etcdctl del); this registration is no longer live`, {
+        details: { key: this.key },
+      });
     }
     if (this.stateNow !== 'registered' || this.host.isClosing()) {
       throw new ClosedError(`${this.key} is ${this.host.isClosing() ? 'closing' : this.stateNow}`, { details: { key: this.key } });

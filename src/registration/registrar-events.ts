@@ -35,14 +35,28 @@ export interface RegistrarEvents {
   lost: [error: LeaseLostError];
   /** Every live registration was put again under the new lease `leaseId`; `count` records written. */
   reregistered: [info: { leaseId: string; previousLeaseId: string | undefined; count: number }];
-  /** A registration's health check changed its answer; `status` is the status it now asks for. */
+  /**
+   * A registration's health check changed its answer (passing <-> failing), including a first
+   * check that fails at register() time; `status` is the status it now asks for (`draining` while
+   * failing), `error` says why it fails. Not repeated while the answer stays the same.
+   */
   health: [info: { registration: Registration; healthy: boolean; status: InstanceStatus; error?: HealthCheckError }];
   /**
-   * Another owner took a registration's key over (`replace: true`, or it claimed the key while this
-   * registrar's lease was lost). The registration is `displaced` and never written again. Also
-   * delivered as `error` (or `warning`).
+   * Another owner took a registration's key over: a put under a lease that is not this
+   * registrar's (`replace: true` in another Registrar, `etcdctl put --lease`, a put with no
+   * lease), seen on the registrar's watch of its keys or refused at its next write. The
+   * registration is `displaced`: never written or deleted again (deregister() and close() leave
+   * the key alone). `holder.leaseId` is the new holder's decimal lease id ("0": no lease),
+   * `holder.address` the new value's address when it decodes. Also delivered as `error` (or `warning`).
    */
-  displaced: [info: { registration: Registration; error: DuplicateInstanceError }];
+  displaced: [info: { registration: Registration; error: DuplicateInstanceError; holder: { leaseId: string; address?: string } }];
+  /**
+   * Someone else deleted a registration's key while this registrar's lease was alive (an
+   * operator's `rollcall deregister`, `etcdctl del`). Treated as a deliberate removal: the key is
+   * NOT put back and the registration is `removed` for good. A key deleted because the lease
+   * expired is not this event: that is `lost`, then `reregistered`. Not an error.
+   */
+  removed: [info: { registration: Registration; leaseId: string; revision: number }];
   /** A background failure rollcall retries by itself. */
   warning: [error: RollcallError];
   /** A background failure retrying will not fix. Emitted only when a listener is attached (else: `warning`). */

@@ -68,12 +68,16 @@ export interface RegisterOptions extends InstanceFields {
   replace?: boolean;
   /**
    * Local health check. Run once before the first write and then every `healthIntervalMs`;
-   * `false`, a throw or no answer within the interval mark the instance `draining`, `true`
-   * marks it `up` again unless it was drained on purpose. Default: none.
+   * `false`, a throw or no answer within `healthTimeoutMs` mark the instance `draining`, `true`
+   * marks it `up` again unless it was drained on purpose. Its `signal` aborts at the deadline and
+   * when the registration ends. Every change is a `health` event. Default: none.
+   * httpHealthCheck() and commandHealthCheck() build Consul-style checks.
    */
-  healthCheck?: () => Promise<boolean>;
+  healthCheck?: (signal: AbortSignal) => Promise<boolean>;
   /** Period of `healthCheck`, ms. Default 5000. */
   healthIntervalMs?: number;
+  /** Deadline of one check, ms. Default: `healthIntervalMs`. */
+  healthTimeoutMs?: number;
   /** Aborts the registration; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
@@ -123,8 +127,9 @@ export interface ResolvedRegisterOptions {
   readonly id: string;
   readonly address: string;
   readonly replace: boolean;
-  readonly healthCheck?: () => Promise<boolean>;
+  readonly healthCheck?: (signal: AbortSignal) => Promise<boolean>;
   readonly healthIntervalMs: number;
+  readonly healthTimeoutMs: number;
 }
 
 /** Validates register() options (names are checked by KeyLayout when the key is built). */
@@ -145,12 +150,17 @@ export function resolveRegisterOptions(options: RegisterOptions): ResolvedRegist
   if (!Number.isFinite(healthIntervalMs) || healthIntervalMs <= 0) {
     throw new InvalidConfigError(`${where}: healthIntervalMs must be a positive number, got ${String(healthIntervalMs)}`);
   }
+  const healthTimeoutMs = options.healthTimeoutMs ?? healthIntervalMs;
+  if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) {
+    throw new InvalidConfigError(`${where}: healthTimeoutMs must be a positive number, got ${String(healthTimeoutMs)}`);
+  }
   return {
     service: options.service,
     id: options.id ?? defaultInstanceId(),
     address: options.address,
     replace: options.replace ?? false,
     healthIntervalMs,
+    healthTimeoutMs,
     ...(options.healthCheck ? { healthCheck: options.healthCheck } : {}),
   };
 }

@@ -2,17 +2,20 @@
  * The provider half: a Registrar holds one etcd lease, granted on the first register() and shared
  * by all its registrations, so one registration or ten thousand cost the same keepalive traffic.
  * It keeps the lease alive (TTL/3), re-grants it and re-puts every live registration after a loss,
- * and on close() marks everything `leaving` before revoking the lease. docs/registration.md is the
- * user's guide; registrar-events.ts documents every event.
+ * watches its keys so that a takeover or an operator's removal ends the registration at once
+ * (ownership-guard.ts), and on close() marks everything `leaving` before revoking the lease.
+ * docs/registration.md is the user's guide; registrar-events.ts documents every event.
  */
 import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';
 import { KeyLayout, type InstanceRecord, type InstanceStatus } from '../codec/index.js';
 import { EtcdConnection, sleep, translateEtcdError } from '../etcd/index.js';
-import { ClosedError, DuplicateInstanceError, EtcdUnavailableError, RollcallError } from '../errors.js';
+import { ClosedError, DuplicateInstanceError, EtcdUnavailableError, KeyNotFoundError, RollcallError } from '../errors.js';
+import { leaseHex } from '../etcd/lease-id.js';
 import { InstanceEntry, type EntryHost } from './instance-entry.js';
 import { InstanceWriter } from './instance-writer.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { OwnershipGuard, type KeyHolder } from './ownership-guard.js';
 import type { LeaseState } from './lease-state.js';
 import type { HealthResult } from './health-monitor.js';
 import type { RegistrarEvents } from './registrar-events.js';
@@ -28,7 +31,13 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   readonly options: ResolvedRegistrarOptions;
   readonly layout: KeyLayout;
   private readonly conn: EtcdConnection;
-  private readonly keeper: LeaseKeeper;
+  /** Replaced (never while closing) when an aborted first register() leaves the lease with no key. */
+  private keeper: LeaseKeeper;
+  private readonly guard: OwnershipGuard;
+  /** Every lease this registrar was granted: a key on one of them was written by us. */
+  private readonly ourLeases = new Set<string>();
+  /** Revokes of a lease dropped by releaseLease(), awaited by close(). */
+  private releasing: Promise<unknown> = Promise.resolve();
   private readonly entries = new Map<string, InstanceEntry>();
   private readonly handles = new WeakMap<InstanceEntry, Registration>();
   private readonly stopping = new AbortController();
@@ -54,10 +63,20 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       isClosing: () => this.closing !== undefined,
       forget: (entry) => {
         if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+        this.guard.untrack(entry);
       },
       healthChanged: (entry, result, status) => this.onHealth(entry, result, status),
       backgroundFailure: (entry, error) => this.onBackgroundFailure(entry, error),
+      registered: (entry) => this.guard.track(entry),
+      writeRefused: (entry, error) => this.onDisplaced(entry, error),
     };
+    this.guard = new OwnershipGuard(this.conn, this.layout, {
+      isOurLease: (leaseId) => this.ourLeases.has(leaseId) || this.keeper.ownedLeaseIds().includes(leaseId),
+      isClosing: () => this.closing !== undefined,
+      takenOver: (entry, holder) => this.onTakenOver(entry, holder),
+      removed: (entry, info) => this.onRemoved(entry, info),
+      warning: (error) => this.report(error, 'warning'),
+    });
     this.roundHost = {
       liveEntries: () => [...this.entries.values()].filter((e) => e.isLive),
       isCurrent: (leaseId) => this.keeper.leaseId === leaseId && this.closing === undefined,
@@ -68,7 +87,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         this.report(error, 'warning');
       },
     };
-    this.wireKeeper();
+    this.wireKeeper(this.keeper);
     if (this.options.handleSignals) signalShutdown.add(this.participant);
   }
 
@@ -131,10 +150,15 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     } catch (error) {
       // Aborted or unanswered: the put may still have landed, so remove it (in the background, so
       // that this rejection stays within the deadline).
-      const mayHaveLanded = options.signal?.aborted === true || error instanceof EtcdUnavailableError;
-      entry.abandon(mayHaveLanded).catch((cleanup: unknown) => {
+      const aborted = options.signal?.aborted === true;
+      const mayHaveLanded = aborted || error instanceof EtcdUnavailableError;
+      // Aborted with nothing else registered: the lease carries no key (or only this one), so
+      // revoke it rather than keep a keyless lease alive; the next register() grants a new one.
+      const releaseLease = aborted && this.entries.size === 1 && this.entries.get(key) === entry && !this.closing;
+      entry.abandon(mayHaveLanded && !releaseLease).catch((cleanup: unknown) => {
         this.report(this.asRollcall(cleanup, `remove ${key} after a failed register`), 'error');
       });
+      if (releaseLease) this.releaseLease();
       throw error;
     }
     trace('registered %s on lease %s', key, this.keeper.leaseId ?? '-');
@@ -155,6 +179,8 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   private async shutdown(): Promise<void> {
     if (this.options.handleSignals) signalShutdown.remove(this.participant);
     this.stopping.abort(new ClosedError('the registrar is closed'));
+    this.guard.close();
+    await this.releasing;
     const leases = this.keeper.beginClose();
     const entries = [...this.entries.values()];
     await Promise.all(entries.map((entry) => entry.quiesce()));
@@ -194,14 +220,35 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     }
   }
 
-  private wireKeeper(): void {
-    const keeper = this.keeper;
+  /**
+   * Drops the current lease (revoked, with any key on it) and starts over with a fresh keeper in
+   * state idle. Only for a registrar with no registration left, after an aborted register().
+   */
+  private releaseLease(): void {
+    const old = this.keeper;
+    old.removeAllListeners();
+    this.keeper = new LeaseKeeper(this.conn, this.options.ttl);
+    this.wireKeeper(this.keeper);
+    // A grant still in flight is revoked by the old keeper itself when it lands after beginClose().
+    const { all } = old.beginClose();
+    trace('register() aborted with no other registration: revoking lease(s) %s', all.join(', ') || '-');
+    const revokes = Promise.allSettled(all.map((id) => old.revoke(id))).then((outcomes) => {
+      old.finishClose();
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') this.report(this.asRollcall(outcome.reason, 'revoke the lease of an aborted register'), 'warning');
+      }
+    });
+    this.releasing = Promise.all([this.releasing, revokes]);
+  }
+
+  private wireKeeper(keeper: LeaseKeeper): void {
     keeper.on('stateChange', (info) => this.emit('stateChange', info));
     keeper.on('keepaliveFailed', (info) => this.emit('keepaliveFailed', info));
     keeper.on('lost', (error) => this.emit('lost', error));
     keeper.on('regrantFailed', ({ error, fatal }) => this.report(error, fatal ? 'error' : 'warning'));
     keeper.on('loopFailed', (error) => this.report(error, 'error'));
     keeper.on('granted', ({ leaseId, ttl, previousLeaseId }) => {
+      this.ourLeases.add(leaseId);
       this.emit('leaseGranted', { leaseId, ttl, previousLeaseId });
       if (previousLeaseId === undefined) return;
       reregisterAll(leaseId, this.roundHost, this.stopping.signal).then(
@@ -224,14 +271,37 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
 
   private onBackgroundFailure(entry: InstanceEntry, error: unknown): void {
     if (error instanceof DuplicateInstanceError) this.onDisplaced(entry, error);
+    // The key is gone: the ownership guard decides between a removal and a lost lease.
+    else if (error instanceof KeyNotFoundError || !entry.isLive) trace('%s: health status not written: %s', entry.key, String(error));
     else this.report(this.asRollcall(error, `health status write for ${entry.key}`), 'warning');
   }
 
+  /** A write of ours was refused because another lease holds the key. */
   private onDisplaced(entry: InstanceEntry, error: DuplicateInstanceError): void {
+    const holder = error.details['holderLease'];
+    this.onTakenOver(entry, { leaseId: typeof holder === 'string' ? holder : '0', revision: 0 });
+  }
+
+  /** Ends `entry` as displaced (once) and tells the application who holds the key now. */
+  private onTakenOver(entry: InstanceEntry, holder: KeyHolder): void {
+    if (!entry.end('displaced')) return;
     const registration = this.handles.get(entry);
+    const by = holder.leaseId === '0' ? 'a put with no lease' : `lease ${leaseHex(holder.leaseId)}`;
+    const at = holder.address === undefined ? '' : ` (address ${holder.address})`;
+    const error = new DuplicateInstanceError(`${entry.key} was taken over by ${by}${at}; this registration is no longer live and will not touch the key`, {
+      details: { key: entry.key, holderLease: holder.leaseId },
+    });
     trace('%s displaced: %s', entry.key, error.message);
-    if (registration) this.emit('displaced', { registration, error });
+    if (registration) this.emit('displaced', { registration, error, holder: { leaseId: holder.leaseId, ...(holder.address === undefined ? {} : { address: holder.address }) } });
     this.report(error, 'error');
+  }
+
+  /** Someone else deleted the key while our lease lived: an operator's removal, not put back. */
+  private onRemoved(entry: InstanceEntry, info: { leaseId: string; revision: number }): void {
+    if (!entry.end('removed')) return;
+    const registration = this.handles.get(entry);
+    trace('%s removed by someone else at revision %d (lease %s alive)', entry.key, info.revision, info.leaseId);
+    if (registration) this.emit('removed', { registration, leaseId: info.leaseId, revision: info.revision });
   }
 
   /** Delivers a background failure without ever throwing (see registrar-events.ts). */

@@ -47,7 +47,9 @@ export class Registration {
 
   /**
    * `registered` while live; `displaced` once another owner took the key over (`replace: true`
-   * elsewhere) — it is then never written again; `deregistered` after deregister() or close().
+   * elsewhere, a put under another lease) and `removed` once someone else deleted it while our
+   * lease lived (an operator's `rollcall deregister`) — either way it is never written again;
+   * `deregistered` after deregister() or close().
    */
   get state(): RegistrationState {
     return this.#entry.state;
@@ -61,7 +63,8 @@ export class Registration {
   /**
    * Changes the published fields and/or status on the same lease (one conditional put, no new
    * lease). Fields not given keep their value. Resolves once etcd has committed the new record.
-   * Rejects with DuplicateInstanceError if another owner took the key over, ClosedError after
+   * Rejects with DuplicateInstanceError if another owner took the key over, KeyNotFoundError if
+   * someone else removed it, ClosedError after
    * deregister()/close(), EtcdUnavailableError when etcd does not answer within `timeoutMs`.
    */
   update(options: UpdateOptions): Promise<void> {

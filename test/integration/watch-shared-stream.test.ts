@@ -138,6 +138,26 @@ describe('one Watch stream per connection, shared by every range', () => {
     assert.deepEqual([...a.resyncs, ...c.resyncs], []);
   });
 
+  it('a watch that starts below the compacted revision ends as compacted alone; the stream and its other watches go on', async (t) => {
+    await noWatches(server.etcd);
+    const client = etcdClient(t, server.etcd);
+    const conn = connect(t, server.etcd.endpoints);
+    const live = follow(t, conn, 'percomp/live/');
+    await live.follower.waitForSync(5000);
+    let head = 0;
+    for (let i = 0; i < 3; i++) head = Number((await client.put(`percomp/old/k${i}`).value(String(i)).exec()).header.revision);
+    await client.kv.compact({ revision: head, physical: true });
+
+    const ignore = (): void => undefined;
+    const stale = new WatchSession(conn, prefixRange('percomp/old/'), head - 2, { onCreated: ignore, onEvents: ignore, onContact: ignore });
+    assert.deepEqual(await stale.ended, { kind: 'compacted', compactRevision: head });
+    await client.put('percomp/live/k').value('1');
+    await eventually(() => assert.deepEqual(keysOf(live.batches, 'watch'), ['percomp/live/k']));
+    assert.deepEqual(live.resyncs, []);
+    assert.equal(sharedWatchStream(conn).streamsOpened, 1);
+    assert.equal(sharedWatchStream(conn).watcherCount, 1);
+  });
+
   it('after the stream breaks, every range resumes from its own revision on one new stream', async (t) => {
     await noWatches(server.etcd);
     const client = etcdClient(t, server.etcd);

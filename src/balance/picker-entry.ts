@@ -5,8 +5,9 @@
  */
 import type { Instance } from '../codec/instance.js';
 import { hashKey } from './key-hash.js';
+import type { EdfState } from './edf-schedule.js';
 
-export interface PickerEntry {
+export interface PickerEntry extends EdfState {
   /** The instance's etcd key: the identity state is kept under. */
   readonly key: string;
   /** Latest version of the instance (replaced on every update). */
@@ -32,8 +33,6 @@ export interface PickerEntry {
    * one ended: the start of the healthy time that decays the `ejections` multiplier.
    */
   returnAt: number;
-  /** Smooth weighted round robin's running weight (weighted strategy only). */
-  current: number;
 }
 
 export function createEntry(instance: Instance): PickerEntry {
@@ -49,7 +48,11 @@ export function createEntry(instance: Instance): PickerEntry {
     ejections: 0,
     ejected: false,
     returnAt: 0,
-    current: 0,
+    edfBase: 0,
+    edfCount: 0,
+    edfWeight: 0,
+    edfDeadline: -1,
+    edfOrder: 0,
   };
 }
 

@@ -38,13 +38,26 @@ test('weighted: over 100k picks each share is within 1% of weight / total weight
   t.diagnostic(`shares ${shares.join(' ')} (weights 5/3/1/1)`);
 });
 
-test('weighted: smooth, one cycle of weights 5,1,1 is a a b a c a a', () => {
+test('weighted: one cycle of weights 5,1,1 is a a b c a a a (earliest deadline first, the lighter first on a tie)', () => {
   const picker = new WeightedPicker();
   picker.update([inst('a', { weight: 5 }), inst('b'), inst('c')]);
+  // Deadlines a: .1 .3 .5 .7 .9, b and c: .5; the cycle then repeats exactly.
   assert.deepEqual(
-    Array.from({ length: 7 }, () => picker.pick().id),
-    ['a', 'a', 'b', 'a', 'c', 'a', 'a'],
+    Array.from({ length: 14 }, () => picker.pick().id),
+    ['a', 'a', 'b', 'c', 'a', 'a', 'a', 'a', 'a', 'b', 'c', 'a', 'a', 'a'],
   );
+});
+
+test('weighted: an instance back from ejection starts at the current time, with no burst to catch up', () => {
+  let now = 0;
+  const picker = new WeightedPicker({ now: () => now, outlier: { consecutiveFailures: 1, baseEjectionMs: 1000, maxEjectionPercent: 50 } });
+  const [a, b] = [inst('a'), inst('b')];
+  picker.update([a, b]);
+  picker.reportFailure(b);
+  for (let i = 0; i < 100; i++) assert.equal(picker.pick().id, 'a');
+  now = 1000;
+  const next = Array.from({ length: 6 }, () => picker.pick().id);
+  assert.equal(next.filter((id) => id === 'b').length, 3, next.join(' '));
 });
 
 test('weighted: from a cycle start, no instance exceeds ceil(share × window) in any window', () => {

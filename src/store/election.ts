@@ -4,10 +4,10 @@
  * with the lowest create revision.
  */
 import { ClosedError, KeyModifiedError, KeyNotFoundError } from '../errors.js';
-import { checkQueueName, Hold, HoldState, joinQueue } from './fair-queue.js';
+import { Hold, HoldState, joinQueue } from './fair-queue.js';
 import type { KVPair, StoreValue } from './kv-pair.js';
-import type { KvPrimitives } from './kv-primitives.js';
-import type { Leadership, WaitOptions, WatchOptions } from './store.js';
+import { queuePrefix, type KvPrimitives } from './kv-primitives.js';
+import type { Leadership, OperationOptions, WaitOptions, WatchOptions } from './store.js';
 
 class HeldLeadership extends Hold implements Leadership {
   readonly election: string;
@@ -60,11 +60,6 @@ class HeldLeadership extends Hold implements Leadership {
   }
 }
 
-function electionKeyPrefix(electionPrefix: string, election: string): string {
-  checkQueueName(election, 'election');
-  return `${electionPrefix}${election}/`;
-}
-
 /** Queues as a candidate with `value`; resolves once leader. */
 export async function campaign(
   kv: KvPrimitives,
@@ -74,13 +69,20 @@ export async function campaign(
   options: WaitOptions = {},
 ): Promise<Leadership> {
   const label = `election ${election}`;
-  const position = await joinQueue(kv, electionKeyPrefix(electionPrefix, election), value, options, label);
+  const position = await joinQueue(kv, queuePrefix(electionPrefix, election, 'election'), value, options, label);
   return new HeldLeadership(election, kv, position, label);
 }
 
 /** The candidate with the lowest create revision, or null. */
-export async function currentLeader(kv: KvPrimitives, electionPrefix: string, election: string): Promise<KVPair | null> {
-  return lowestCreated(await kv.list(electionKeyPrefix(electionPrefix, election)));
+export async function currentLeader(
+  kv: KvPrimitives,
+  electionPrefix: string,
+  election: string,
+  options: OperationOptions = {},
+): Promise<KVPair | null> {
+  options.signal?.throwIfAborted();
+  const prefix = queuePrefix(electionPrefix, election, 'election');
+  return lowestCreated(await kv.list(prefix, options));
 }
 
 /** The leader now, then after every change that alters who leads or what the leader's value is. */
@@ -92,7 +94,7 @@ export function observeLeader(
 ): AsyncIterable<KVPair | null> {
   return {
     async *[Symbol.asyncIterator]() {
-      const prefix = electionKeyPrefix(electionPrefix, election);
+      const prefix = queuePrefix(electionPrefix, election, 'election');
       const candidates = new Map<string, KVPair>();
       let shown: KVPair | null | undefined;
       for await (const event of kv.watchTree(prefix, options)) {

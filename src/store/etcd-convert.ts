@@ -1,10 +1,9 @@
 /**
  * Turns etcd answers into what an EtcdStore returns: namespace stripped, values copied into
- * private Uint8Arrays, revisions as numbers, lease ids as decimal strings, and failed
- * compare-and-swap transactions as typed errors naming the key and the revisions involved.
+ * private Uint8Arrays, revisions as numbers, lease ids as decimal strings. (Failed writes become
+ * the errors of ./write-errors.ts, shared with MemoryStore.)
  */
 import type { IKeyValue, IResponseHeader } from 'etcd3';
-import { KeyExistsError, KeyModifiedError, KeyNotFoundError } from '../errors.js';
 import type { RangeChange } from '../watch/range-follower.js';
 import { toWatchedKV, type WatchedKV } from '../watch/watched-kv.js';
 import { KVPair } from './kv-pair.js';
@@ -58,26 +57,4 @@ export function toChangeEvent(change: RangeChange, namespace: string): ChangeEve
     return { type: 'put', key: kv.key, kv, revision: change.revision, ...prevKv };
   }
   return { type: 'delete', key: change.key.slice(namespace.length), revision: change.revision, ...prevKv };
-}
-
-/**
- * The error for a compare-and-swap whose compare failed. `current` is the key as the failure
- * branch of the same transaction read it (undefined: absent); `expected` the modRevision the
- * caller held, null for create-only.
- */
-export function casFailure(key: string, expected: number | null, current: IKeyValue | undefined): Error {
-  const found = current ? Number(current.mod_revision) : undefined;
-  if (expected === null) {
-    return new KeyExistsError(`key "${key}" already exists (modRevision ${String(found)})`, {
-      details: { key, modRevision: found },
-    });
-  }
-  if (current === undefined) {
-    return new KeyNotFoundError(`key "${key}" does not exist (expected modRevision ${expected})`, {
-      details: { key, expected },
-    });
-  }
-  return new KeyModifiedError(`key "${key}" was modified: expected modRevision ${expected}, found ${String(found)}`, {
-    details: { key, expected, modRevision: found },
-  });
 }

@@ -10,12 +10,14 @@
  */
 import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
-import { CompactedError, LeaseLostError } from '../errors.js';
+import { CompactedError } from '../errors.js';
 import { isLeaseNotFound } from '../etcd/translate-error.js';
+import { grantLease, revokeLease } from '../etcd/lease-calls.js';
 import { prefixEnd, type KeyRange } from '../watch/key-range.js';
 import { listRange } from '../watch/list-range.js';
-import { casFailure, fromRaw, fromWatched, written } from './etcd-convert.js';
+import { fromRaw, fromWatched, written } from './etcd-convert.js';
 import type { KVPair } from './kv-pair.js';
+import { compareFailed, unknownLease } from './write-errors.js';
 
 /** `Compare.result` EQUAL and `Compare.target` CREATE / MOD, as etcd's rpc.proto numbers them. */
 const EQUAL = 0;
@@ -43,64 +45,66 @@ export class EtcdKv {
     return { key, rangeEnd: end, description: `prefix ${this.namespace + prefix}` };
   }
 
-  async get(key: string): Promise<KVPair | null> {
-    const response = await this.conn.call(`get ${this.namespace + key}`, () =>
-      this.conn.client.kv.range({ key: this.full(key) }),
+  async get(key: string, signal?: AbortSignal): Promise<KVPair | null> {
+    const response = await this.conn.call(
+      `get ${this.namespace + key}`,
+      () => this.conn.client.kv.range({ key: this.full(key) }),
+      signal,
     );
     const raw = response.kvs[0];
     return raw ? fromRaw(raw, this.namespace) : null;
   }
 
   /** Put (with `expected`: compare-and-swap). `lease` is a decimal id or "0". */
-  async put(key: string, value: Uint8Array, lease: string, expected?: number | null): Promise<KVPair> {
+  async put(key: string, value: Uint8Array, lease: string, expected?: number | null, signal?: AbortSignal): Promise<KVPair> {
     const request: IRequestOp = {
       request_put: { key: this.full(key), value: Buffer.from(value), lease, prev_kv: true },
     };
     const operation = `${expected === undefined ? 'put' : 'atomicPut'} ${this.namespace + key}`;
     try {
       if (expected === undefined) {
-        const response = await this.conn.call(operation, () => this.conn.client.kv.put(request.request_put ?? {}));
+        const response = await this.conn.call(operation, () => this.conn.client.kv.put(request.request_put ?? {}), signal);
         return written(key, value, lease, response.header, response.prev_kv);
       }
-      const response = await this.#cas(operation, key, expected, request);
+      const response = await this.#cas(operation, key, expected, request, signal);
       const put = response.responses[0]?.response_put;
       return written(key, value, lease, response.header, put?.prev_kv);
     } catch (error) {
       if (lease !== '0' && isLeaseNotFound(error)) {
-        throw new LeaseLostError(`lease ${lease} not found: it expired or was revoked (put ${key})`, {
-          cause: error,
-          details: { key, lease },
-        });
+        throw unknownLease(key, lease, error);
       }
       throw error;
     }
   }
 
-  async delete(key: string): Promise<boolean> {
-    const response = await this.conn.call(`delete ${this.namespace + key}`, () =>
-      this.conn.client.kv.deleteRange({ key: this.full(key) }),
+  async delete(key: string, signal?: AbortSignal): Promise<boolean> {
+    const response = await this.conn.call(
+      `delete ${this.namespace + key}`,
+      () => this.conn.client.kv.deleteRange({ key: this.full(key) }),
+      signal,
     );
     return Number(response.deleted) > 0;
   }
 
-  async atomicDelete(key: string, expected: number): Promise<void> {
-    await this.#cas(`atomicDelete ${this.namespace + key}`, key, expected, {
-      request_delete_range: { key: this.full(key) },
-    });
+  async atomicDelete(key: string, expected: number, signal?: AbortSignal): Promise<void> {
+    const op: IRequestOp = { request_delete_range: { key: this.full(key) } };
+    await this.#cas(`atomicDelete ${this.namespace + key}`, key, expected, op, signal);
   }
 
   /** Every key under `prefix`, sorted by key, read at one revision (paged, pinned). `limit` > 0: the first ones, one read. */
-  async list(prefix: string, limit: number): Promise<KVPair[]> {
+  async list(prefix: string, limit: number, signal?: AbortSignal): Promise<KVPair[]> {
     const range = this.range(prefix);
     if (limit > 0) {
-      const response = await this.conn.call(`list ${range.description}`, () =>
-        this.conn.client.kv.range({ key: range.key, range_end: range.rangeEnd, limit }),
+      const response = await this.conn.call(
+        `list ${range.description}`,
+        () => this.conn.client.kv.range({ key: range.key, range_end: range.rangeEnd, limit }),
+        signal,
       );
       return response.kvs.map((raw) => fromRaw(raw, this.namespace));
     }
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const listing = await listRange(this.conn, range);
+        const listing = await listRange(this.conn, range, signal ? { signal } : {});
         return listing.kvs.map((kv) => fromWatched(kv, this.namespace));
       } catch (error) {
         // The pinned revision was compacted between two pages: a fresh listing is still one snapshot.
@@ -110,41 +114,41 @@ export class EtcdKv {
   }
 
   /** Deletes every key under `prefix` in one revision; returns how many. */
-  async deleteTree(prefix: string): Promise<number> {
+  async deleteTree(prefix: string, signal?: AbortSignal): Promise<number> {
     const range = this.range(prefix);
-    const response = await this.conn.call(`deleteTree ${range.description}`, () =>
-      this.conn.client.kv.deleteRange({ key: range.key, range_end: range.rangeEnd }),
+    const response = await this.conn.call(
+      `deleteTree ${range.description}`,
+      () => this.conn.client.kv.deleteRange({ key: range.key, range_end: range.rangeEnd }),
+      signal,
     );
     return Number(response.deleted);
   }
 
   /** Grants a lease of `ttl` seconds that nobody keeps alive (put with `ttl`). */
-  async grantTtlLease(ttl: number): Promise<string> {
-    const response = await this.conn.call(`grant lease (ttl ${ttl} s)`, () =>
-      this.conn.client.leaseClient.leaseGrant({ TTL: ttl }),
-    );
-    return String(response.ID);
+  async grantTtlLease(ttl: number, signal?: AbortSignal): Promise<string> {
+    return (await grantLease(this.conn, ttl, { signal })).leaseId;
   }
 
   /** Revokes a lease granted for a put that then failed; errors are swallowed (it expires anyway). */
   async dropLease(lease: string): Promise<void> {
-    await this.conn
-      .call(`revoke lease ${lease}`, () => this.conn.client.leaseClient.leaseRevoke({ ID: lease }))
-      .catch(() => undefined);
+    await revokeLease(this.conn, lease).catch(() => undefined);
   }
 
   /** One Txn: compare, then `op`; else read the key and throw the matching error. */
-  async #cas(operation: string, key: string, expected: number | null, op: IRequestOp): Promise<ITxnResponse> {
+  async #cas(operation: string, key: string, expected: number | null, op: IRequestOp, signal: AbortSignal | undefined): Promise<ITxnResponse> {
     const full = this.full(key);
     const compare: ICompare =
       expected === null
         ? { key: full, target: TARGET_CREATE, result: EQUAL, create_revision: 0 }
         : { key: full, target: TARGET_MOD, result: EQUAL, mod_revision: expected };
-    const response = await this.conn.call(operation, () =>
-      this.conn.client.kv.txn({ compare: [compare], success: [op], failure: [{ request_range: { key: full } }] }),
+    const response = await this.conn.call(
+      operation,
+      () => this.conn.client.kv.txn({ compare: [compare], success: [op], failure: [{ request_range: { key: full } }] }),
+      signal,
     );
     if (response.succeeded) return response;
-    throw casFailure(key, expected, response.responses[0]?.response_range?.kvs[0]);
+    const current = response.responses[0]?.response_range?.kvs[0];
+    throw compareFailed(key, expected, current ? Number(current.mod_revision) : undefined);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * EtcdStore's watch() and watchTree(): one RangeFollower (src/watch/) per iteration, its batches
- * turned into store events on an EventQueue. No watch loop of its own: listing at one revision,
- * watching from revision + 1, resuming from the last applied revision and relisting on compaction
- * are the follower's.
+ * turned into store events pushed to the iteration's sink (BaseStore owns the queue and its end).
+ * No watch loop of its own: listing at one revision, watching from revision + 1, resuming from the
+ * last applied revision and relisting on compaction are the follower's.
  *
  * How batches become events:
  * - the first listing ('initial') -> one snapshot, at the listing's revision;
@@ -25,47 +25,42 @@ import type { RollcallError } from '../errors.js';
 import type { KeyRange } from '../watch/key-range.js';
 import { RangeFollower, type ChangeBatch } from '../watch/range-follower.js';
 import { fromWatched, toChangeEvent } from './etcd-convert.js';
-import { EventQueue } from './event-queue.js';
+import type { WatchSink } from './base-store.js';
 import type { ChangeEvent, KeyWatchEvent, TreeWatchEvent } from './watch-events.js';
 
-export interface WatchTarget {
+export interface EtcdWatchTarget {
   readonly conn: EtcdConnection;
   readonly namespace: string;
   readonly range: KeyRange;
-  /** The full key for watch(key); undefined for watchTree. */
-  readonly key?: string;
+  /** True for watchTree (snapshot of every key), false for watch(key). */
+  readonly tree: boolean;
   readonly timeoutMs: number;
 }
 
-/** Starts following `target` and returns the queue the iteration reads; `stop` ends it. */
-export function openEtcdWatch<E extends KeyWatchEvent | TreeWatchEvent>(
-  target: WatchTarget,
-  signal: AbortSignal | undefined,
-  onEnd: (stop: () => void) => void,
-): { queue: EventQueue<E>; stop: () => void } {
-  const queue = new EventQueue<E>();
+/** Starts following `target` into `sink`; returns the function that stops it (idempotent). */
+export function followEtcdRange(target: EtcdWatchTarget, sink: WatchSink): () => void {
   const follower = new RangeFollower(target.conn, target.range, { backoff: { baseMs: 100, maxMs: 2000 } });
   let lastRevision = 0;
 
-  const snapshot = (revision: number): E => {
+  const snapshot = (revision: number): KeyWatchEvent | TreeWatchEvent => {
     const kvs = [...follower.snapshot().values()].map((kv) => fromWatched(kv, target.namespace));
-    if (target.key === undefined) return { type: 'snapshot', kvs, revision } as TreeWatchEvent as E;
-    return { type: 'snapshot', kv: kvs[0] ?? null, revision } as KeyWatchEvent as E;
+    if (target.tree) return { type: 'snapshot', kvs, revision };
+    return { type: 'snapshot', kv: kvs[0] ?? null, revision };
   };
 
   const onBatch = (batch: ChangeBatch): void => {
     if (batch.cause === 'initial') {
-      queue.push(snapshot(batch.revision));
+      sink.push(snapshot(batch.revision));
     } else {
       const events = batch.changes.map((c) => toChangeEvent(c, target.namespace));
       if (batch.cause === 'resync') events.sort(byRevisionThenKey);
-      if (events.some((e) => e.revision <= lastRevision)) queue.push(snapshot(batch.revision));
-      else for (const event of events) queue.push(event as E);
+      if (events.some((e) => e.revision <= lastRevision)) sink.push(snapshot(batch.revision));
+      else for (const event of events) sink.push(event);
     }
     lastRevision = batch.revision;
   };
   const onRetry = ({ error }: { error: RollcallError }): void => {
-    if (isPermanentEtcdError(error)) fail(error);
+    if (isPermanentEtcdError(error)) sink.fail(error);
   };
 
   let stopped = false;
@@ -75,26 +70,14 @@ export function openEtcdWatch<E extends KeyWatchEvent | TreeWatchEvent>(
     follower.off('batch', onBatch);
     follower.off('retry', onRetry);
     follower.close();
-    signal?.removeEventListener('abort', stop);
-    onEnd(stop);
-    queue.end();
   };
-  const fail = (error: unknown): void => {
-    if (stopped) return;
-    queue.fail(error); // ends the queue; its onStop runs stop()
-  };
-  queue.onStop = stop;
-
-  if (signal?.aborted) {
-    stop();
-    return { queue, stop };
-  }
-  signal?.addEventListener('abort', stop, { once: true });
   follower.on('batch', onBatch);
   follower.on('retry', onRetry);
   follower.start();
-  follower.waitForSync(target.timeoutMs).catch((error: unknown) => fail(error));
-  return { queue, stop };
+  follower.waitForSync(target.timeoutMs).catch((error: unknown) => {
+    if (!stopped) sink.fail(error);
+  });
+  return stop;
 }
 
 function byRevisionThenKey(a: ChangeEvent, b: ChangeEvent): number {

@@ -6,7 +6,8 @@
  * order the keys were created.
  */
 import { debuglog } from 'node:util';
-import { ClosedError, InvalidNameError, LeaseLostError, LockLostError } from '../errors.js';
+import { ClosedError, LeaseLostError, LockLostError } from '../errors.js';
+import { leaseHex } from '../etcd/lease-id.js';
 import type { KVPair, StoreValue } from './kv-pair.js';
 import { queueKey, type KvPrimitives } from './kv-primitives.js';
 import { linkSignals } from './signals.js';
@@ -20,19 +21,11 @@ export interface Position {
   readonly kv: KVPair;
 }
 
-/** Lock and election names are one key segment: no `/`, or `a` would also queue `a/b`'s keys. */
-export function checkQueueName(name: unknown, what: string): asserts name is string {
-  if (typeof name !== 'string' || name === '' || name.includes('/')) {
-    throw new InvalidNameError(`${what} name must be a non-empty string without "/", got ${JSON.stringify(name)}`, {
-      details: { name },
-    });
-  }
-}
-
 /**
  * Joins the queue under `prefix` and resolves once at its head. On abort, on failure and when
  * the session dies, the queue key is removed (session revoked) before rejecting: with
- * `signal.reason`, with LockLostError when the lease died, or with the store's error.
+ * `signal.reason`, with LeaseLostError when the lease died (the lock was never held, so it is
+ * not a LockLostError), or with the store's error.
  */
 export async function joinQueue(
   kv: KvPrimitives,
@@ -42,11 +35,12 @@ export async function joinQueue(
   label: string,
 ): Promise<Position> {
   options.signal?.throwIfAborted();
-  const session = await kv.session(options.ttl === undefined ? {} : { ttl: options.ttl });
+  // The signal also covers the grant: a session granted after an abort is revoked, not leaked.
+  const session = await kv.session(options);
   const link = linkSignals(options.signal, session.lost);
   try {
     link.signal.throwIfAborted();
-    const own = await kv.atomicPut(queueKey(prefix, session.lease), value, null, { lease: session.lease });
+    const own = await kv.atomicPut(queueKey(prefix, session.lease), value, null, { lease: session.lease, signal: link.signal });
     await waitForTurn(kv, prefix, own, link.signal, label);
     debug('%s: queued at revision %d, now at the head', label, own.createRevision);
     return { session, kv: own };
@@ -60,7 +54,10 @@ export async function joinQueue(
     });
     if (options.signal?.aborted) throw options.signal.reason;
     if (session.lost.aborted && session.lost.reason instanceof LeaseLostError) {
-      throw new LockLostError(`${label}: the lease expired while waiting`, { cause: session.lost.reason });
+      throw new LeaseLostError(`${label}: its lease ${leaseHex(session.lease)} ended while waiting, before the lock was held`, {
+        cause: session.lost.reason,
+        details: { leaseId: session.lease },
+      });
     }
     // The store closed while waiting. A read racing the close may already have seen the queue key
     // revoked ("vanished"); the close is the reason, not that.
@@ -80,7 +77,7 @@ async function waitForTurn(
 ): Promise<void> {
   for (;;) {
     signal.throwIfAborted();
-    const contenders = await kv.list(prefix);
+    const contenders = await kv.list(prefix, { signal });
     if (!contenders.some((c) => c.key === own.key && c.createRevision === own.createRevision)) {
       throw new LockLostError(`${label}: queue key ${own.key} vanished while waiting`, { details: { key: own.key } });
     }

@@ -4,6 +4,7 @@ export type {
   Leadership,
   ListOptions,
   Lock,
+  OperationOptions,
   PutOptions,
   Session,
   SessionOptions,
@@ -31,6 +32,7 @@ export type {
   TreeWatchEvent,
 } from './watch-events.js';
 export { MemoryBackend } from './memory-backend.js';
-export { MemoryStore, MemoryStoreState, type MemoryStoreOptions } from './memory-store.js';
-export { EtcdStore, EtcdStoreState, type EtcdStoreOptions } from './etcd-store.js';
+export { StoreState } from './base-store.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
 export { EtcdSessionState } from './etcd-session.js';

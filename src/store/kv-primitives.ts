@@ -20,9 +20,26 @@
  *
  * Keys are relative to the namespace; the recipes never see it.
  */
+import { InvalidNameError } from '../errors.js';
 import type { Store } from './store.js';
 
 export type KvPrimitives = Pick<Store, 'get' | 'list' | 'atomicPut' | 'watch' | 'watchTree' | 'session'>;
+
+/**
+ * The key prefix of lock or election `name`'s queue: `<prefix><segment>/`, where the name is made
+ * one key segment by percent-encoding `%` as `%25` and `/` as `%2F` (nothing else). A `/` left as
+ * is would put `a/b`'s keys under `a/`, in `a`'s queue; encoding `%` too keeps the mapping
+ * reversible (`a%2Fb` and `a/b` stay apart). Names without either character are used verbatim, so
+ * Go's `concurrency.NewMutex(session, "<prefix><name>")` still shares their queue.
+ */
+export function queuePrefix(prefix: string, name: unknown, what: 'lock' | 'election'): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new InvalidNameError(`${what} name must be a non-empty string, got ${JSON.stringify(name)}`, {
+      details: { name },
+    });
+  }
+  return `${prefix}${name.replace(/[%/]/g, (c) => (c === '%' ? '%25' : '%2F'))}/`;
+}
 
 /** Queue keys end with the lease id in lower-case hex, as Go's concurrency package writes them. */
 export function queueKey(prefix: string, lease: string): string {

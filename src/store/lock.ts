@@ -3,8 +3,8 @@
  * Each lock() call gets its own lease, so one store can hold several locks, and a holder that
  * dies frees its lock when that lease expires.
  */
-import { joinQueue, checkQueueName, Hold } from './fair-queue.js';
-import type { KvPrimitives } from './kv-primitives.js';
+import { joinQueue, Hold } from './fair-queue.js';
+import { queuePrefix, type KvPrimitives } from './kv-primitives.js';
 import type { Lock, WaitOptions } from './store.js';
 
 class HeldLock extends Hold implements Lock {
@@ -30,8 +30,8 @@ export async function acquireLock(
   name: string,
   options: WaitOptions = {},
 ): Promise<Lock> {
-  checkQueueName(name, 'lock');
+  const prefix = queuePrefix(lockPrefix, name, 'lock');
   const label = `lock ${name}`;
-  const position = await joinQueue(kv, `${lockPrefix}${name}/`, '', options, label);
+  const position = await joinQueue(kv, prefix, '', options, label);
   return new HeldLock(name, kv, position, label);
 }

@@ -1,11 +1,12 @@
 /**
  * Turns backend entries and changes into what a MemoryStore handle returns: namespace stripped,
- * values copied (each KVPair owns its bytes, as with EtcdStore), failed writes as typed errors.
+ * values copied (each KVPair owns its bytes, as with EtcdStore), failed writes as the shared
+ * typed errors (./write-errors.ts).
  */
-import { KeyExistsError, KeyModifiedError, KeyNotFoundError, LeaseLostError } from '../errors.js';
 import { KVPair } from './kv-pair.js';
-import type { Change, Entry, WriteResult } from './memory-backend.js';
+import type { Change, Entry, Expected, WriteResult } from './memory-backend.js';
 import type { ChangeEvent } from './watch-events.js';
+import { compareFailed, unknownLease } from './write-errors.js';
 
 export function toKVPair(entry: Entry, namespace: string): KVPair {
   return new KVPair({
@@ -27,31 +28,13 @@ export function toChangeEvent(change: Change, namespace: string): ChangeEvent {
   return { type: 'delete', key, revision: change.revision, ...prevKv };
 }
 
-/** The error for a failed conditional write, naming the key (without namespace) and revisions. */
-export function failureToError(
+/** The error for a failed write, naming the key (without namespace) and revisions. */
+export function writeFailure(
   failure: Extract<WriteResult<unknown>, { ok: false }>,
   key: string,
-  expected: number | null | undefined,
+  expected: Expected,
   lease?: string,
 ): Error {
-  const found = failure.current?.modRevision;
-  switch (failure.reason) {
-    case 'exists':
-      return new KeyExistsError(`key "${key}" already exists (modRevision ${String(found)})`, {
-        details: { key, modRevision: found },
-      });
-    case 'modified':
-      return new KeyModifiedError(
-        `key "${key}" was modified: expected modRevision ${String(expected)}, found ${String(found)}`,
-        { details: { key, expected, modRevision: found } },
-      );
-    case 'not-found':
-      return new KeyNotFoundError(`key "${key}" does not exist (expected modRevision ${String(expected)})`, {
-        details: { key, expected },
-      });
-    case 'no-lease':
-      return new LeaseLostError(`lease ${String(lease)} not found: it expired or was revoked`, {
-        details: { key, lease },
-      });
-  }
+  if (failure.reason === 'no-lease') return unknownLease(key, String(lease));
+  return compareFailed(key, expected ?? null, failure.current?.modRevision);
 }

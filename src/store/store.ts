@@ -4,19 +4,28 @@
  * MemoryStore, in-process, for tests and offline development only.
  *
  * Every method returns a promise and never throws synchronously; after close() every call
- * rejects with ClosedError. Keys are strings, relative to the store's namespace.
+ * rejects with ClosedError. Keys are strings, relative to the store's namespace. Every operation
+ * takes an AbortSignal: one already aborted rejects with `signal.reason` before anything starts.
  */
 import type { KVPair, StoreValue } from './kv-pair.js';
 import type { KeyWatchEvent, TreeWatchEvent } from './watch-events.js';
 
-export interface PutOptions {
+export interface OperationOptions {
+  /**
+   * Aborting it rejects the call with `signal.reason`: at once when already aborted (nothing is
+   * sent), otherwise as soon as it aborts. A write already sent to etcd may still be applied.
+   */
+  signal?: AbortSignal;
+}
+
+export interface PutOptions extends OperationOptions {
   /** Attach the key to a new lease of this many whole seconds: the key is deleted when it runs out. Not kept alive. */
   ttl?: number;
   /** Attach the key to this existing lease (decimal id, e.g. `session.lease`); "0" means none. Not with `ttl`. */
   lease?: string;
 }
 
-export interface ListOptions {
+export interface ListOptions extends OperationOptions {
   /** Return at most this many keys (the first ones by key order). Default: all. */
   limit?: number;
 }
@@ -26,7 +35,7 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends OperationOptions {
   /** Lease TTL in whole seconds. Default: the store's `sessionTtl` (60). */
   ttl?: number;
 }
@@ -66,7 +75,7 @@ export interface Session {
 export interface Lock {
   /** The lock name given to lock(). */
   readonly name: string;
-  /** This holder's queue key, `<lockPrefix><name>/<lease id in hex>`. */
+  /** This holder's queue key, `<lockPrefix><encoded name>/<lease id in hex>` (`%` -> `%25`, `/` -> `%2F`). */
   readonly key: string;
   /** Decimal id of the lease behind the key. */
   readonly lease: string;
@@ -84,7 +93,7 @@ export interface Lock {
 /** Leadership won by campaign(). Same caveats as Lock: it can be lost; watch `lost`. */
 export interface Leadership {
   readonly election: string;
-  /** This leader's key, `<electionPrefix><election>/<lease id in hex>`. */
+  /** This leader's key, `<electionPrefix><encoded election>/<lease id in hex>` (encoded as Lock.key). */
   readonly key: string;
   readonly lease: string;
   /** Create revision of the key; increases with every new leader (a term number). */
@@ -101,16 +110,19 @@ export interface Leadership {
 
 export interface Store {
   /** The key, or null when absent. */
-  get(key: string): Promise<KVPair | null>;
-  /** Creates or overwrites the key; returns it as written. Rejects with LeaseLostError for an unknown lease. */
+  get(key: string, options?: OperationOptions): Promise<KVPair | null>;
+  /** Creates or overwrites the key; returns it as written. Rejects with LeaseNotFoundError for an unknown lease. */
   put(key: string, value: StoreValue, options?: PutOptions): Promise<KVPair>;
   /** Deletes the key; true when it existed. */
-  delete(key: string): Promise<boolean>;
-  exists(key: string): Promise<boolean>;
-  /** Keys starting with `prefix` (`''`: the whole namespace), sorted by key, read at one revision. */
+  delete(key: string, options?: OperationOptions): Promise<boolean>;
+  exists(key: string, options?: OperationOptions): Promise<boolean>;
+  /**
+   * Keys starting with `prefix` (`''`: the whole namespace), sorted by key, read at one revision.
+   * A key equal to `prefix` is included (valkeyrie's List returns only the keys below it).
+   */
   list(prefix: string, options?: ListOptions): Promise<KVPair[]>;
   /** Deletes every key starting with `prefix`, in one revision; returns how many. `''` empties the namespace. */
-  deleteTree(prefix: string): Promise<number>;
+  deleteTree(prefix: string, options?: OperationOptions): Promise<number>;
 
   /**
    * The key's current state (a KeySnapshot), then every change after it, in revision order. The
@@ -129,17 +141,20 @@ export interface Store {
    */
   atomicPut(key: string, value: StoreValue, previous: KVPair | null, options?: PutOptions): Promise<KVPair>;
   /** Deletes only if modRevision still equals `previous.modRevision`; same errors as atomicPut. */
-  atomicDelete(key: string, previous: KVPair): Promise<void>;
+  atomicDelete(key: string, previous: KVPair, options?: OperationOptions): Promise<void>;
 
   /** Grants a lease and keeps it alive until the session (or the store) is closed. */
   session(options?: SessionOptions): Promise<Session>;
 
-  /** Waits for the fair (FIFO by request) mutex `name` (no `/`). See Lock for what holding means. */
+  /**
+   * Waits for the fair (FIFO by request) mutex `name`, any non-empty string: it is encoded into one
+   * key segment, so `a` and `a/b` are independent locks. See Lock for what holding means.
+   */
   lock(name: string, options?: WaitOptions): Promise<Lock>;
   /** Queues for election `name` with `value`; resolves once this candidate is leader. */
   campaign(election: string, value: StoreValue, options?: WaitOptions): Promise<Leadership>;
   /** The current leader's key (its value is the leader's value), or null when nobody campaigns. */
-  leader(election: string): Promise<KVPair | null>;
+  leader(election: string, options?: OperationOptions): Promise<KVPair | null>;
   /**
    * The current leader (null: none), then each change of leader or of its value. Ends like
    * watch(). One operation removing several candidates at once may show intermediate leaders.

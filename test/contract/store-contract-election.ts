@@ -84,11 +84,25 @@ export function defineElectionContract(env: ContractEnv): void {
       await queue.atLeast(3);
       controller.abort(new Error('withdrawn'));
       await assert.rejects(within(campaignB, env.ms, 'b to withdraw'), /withdrawn/);
+      assert.deepEqual((await a.list('')).map((kv) => kv.text()).sort(), ['a', 'c'], "b's candidate key is gone");
       await leaderA.resign();
       const leaderC = await within(campaignC, env.ms, 'c to lead');
       assert.equal((await a.leader('main'))?.text(), 'c');
       await leaderC.resign();
       await queue.stop();
+    });
+
+    it('elections a/b and a are independent: both have a leader at once', async (t) => {
+      const scope = env.scope(t);
+      const [a, b] = [await scope.store(), await scope.store()];
+      // a/b first: were `/` kept, election a would count a/b's candidate as its own earlier one.
+      const child = await within(b.campaign('a/b', 'child'), env.ms, 'a/b to have a leader');
+      const parent = await within(a.campaign('a', 'parent'), env.ms, 'a to have a leader while a/b has one');
+      assert.ok(child.key.startsWith('__rollcall/election/a%2Fb/'), child.key);
+      assert.equal((await a.leader('a'))?.text(), 'parent');
+      assert.equal((await a.leader('a/b'))?.text(), 'child');
+      await Promise.all([parent.resign(), child.resign()]);
+      assert.equal(await a.leader('a/b'), null);
     });
 
     it('when the leader dies, the next candidate leads and observe follows', async (t) => {

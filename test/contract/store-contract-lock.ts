@@ -104,12 +104,27 @@ export function defineLockContract(env: ContractEnv): void {
       await queue.stop();
     });
 
-    it('different lock names do not block each other; a name with "/" is refused', async (t) => {
+    it('different lock names do not block each other; an empty name is refused', async (t) => {
       const store = await env.scope(t).store();
       const one = await within(store.lock('one'), env.ms, 'lock one');
       const two = await within(store.lock('two'), env.ms, 'lock two');
       await Promise.all([one.release(), two.release()]);
-      await assert.rejects(store.lock('a/b'), { code: 'ERR_INVALID_NAME' });
+      await assert.rejects(store.lock(''), { code: 'ERR_INVALID_NAME' });
+    });
+
+    it('names with "/" or "%" are one key segment: a/b, a and a%2Fb are held at once', async (t) => {
+      const scope = env.scope(t);
+      const [a, b] = [await scope.store(), await scope.store()];
+      // a/b first: were `/` kept, lock a would list a/b's key under a/ and wait behind it.
+      const child = await within(b.lock('a/b'), env.ms, 'lock a/b');
+      const parent = await within(a.lock('a'), env.ms, 'lock a while a/b is held');
+      const lookalike = await within(b.lock('a%2Fb'), env.ms, 'lock a%2Fb while a/b is held');
+      assert.equal(child.name, 'a/b');
+      assert.ok(child.key.startsWith('__rollcall/lock/a%2Fb/'), child.key);
+      assert.ok(lookalike.key.startsWith('__rollcall/lock/a%252Fb/'), lookalike.key);
+      for (const held of [parent, child, lookalike]) assert.equal(held.lost.aborted, false);
+      await Promise.all([parent.release(), child.release(), lookalike.release()]);
+      assert.deepEqual(await a.list(''), []);
     });
 
     it('a killed holder loses the lock to the next waiter', async (t) => {

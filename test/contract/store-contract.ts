@@ -12,6 +12,7 @@ import { defineElectionContract } from './store-contract-election.js';
 import { defineKvContract } from './store-contract-kv.js';
 import { defineLifecycleContract } from './store-contract-lifecycle.js';
 import { defineLockContract } from './store-contract-lock.js';
+import { defineSignalContract } from './store-contract-signals.js';
 import { defineWatchContract } from './store-contract-watch.js';
 
 export interface StoreHarness {
@@ -80,5 +81,6 @@ export function defineStoreContract(name: string, harness: StoreHarness): void {
     defineLockContract(env);
     defineElectionContract(env);
     defineLifecycleContract(env);
+    defineSignalContract(env);
   });
 }

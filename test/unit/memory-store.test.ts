@@ -1,7 +1,7 @@
 // MemoryStore specifics the shared contract cannot see: the test hooks, option checks, key order.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryBackend, MemoryStore, MemoryStoreState, resolveStoreOptions } from '../../src/store/index.js';
+import { MemoryBackend, MemoryStore, StoreState, resolveStoreOptions } from '../../src/store/index.js';
 
 describe('MemoryStore', () => {
   it('a fresh backend is at revision 1 and the first write gets revision 2, as in etcd', async () => {
@@ -21,7 +21,7 @@ describe('MemoryStore', () => {
     assert.equal((session.lost.reason as { code?: string }).code, 'ERR_LEASE_LOST');
     assert.equal(await store.exists('ephemeral'), false);
     assert.equal(backend.expireLease(session.lease), false, 'a lease expires once');
-    assert.equal(store.state, MemoryStoreState.OPEN);
+    assert.equal(store.state, StoreState.OPEN);
     await store.close();
   });
 
@@ -32,7 +32,7 @@ describe('MemoryStore', () => {
     await crashing.put('ephemeral', 'x', { lease: session.lease });
     const timed = await crashing.put('timed', 'y', { ttl: 60 });
     await crashing.crash();
-    assert.equal(crashing.state, MemoryStoreState.CLOSED);
+    assert.equal(crashing.state, StoreState.CLOSED);
     assert.equal((session.lost.reason as { code?: string }).code, 'ERR_LEASE_LOST');
     assert.equal(await other.exists('ephemeral'), false);
     assert.equal((await other.get('timed'))?.lease, timed.lease);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { withConnectionOptions, withPrefixOption } from './cli-options.js';
 import { COMMANDS } from './command-list.js';
-import { EXIT_OK, reportFor } from './exit-codes.js';
+import { EXIT_OK, oneLine, reportFor } from './exit-codes.js';
 
 export { EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_ETCD, EXIT_NO_INSTANCE } from './exit-codes.js';
 
@@ -47,7 +47,9 @@ export function buildProgram(): Command {
     // `register --version V` keep their meaning. Set before commands are added (they inherit it).
     .enablePositionalOptions()
     // Throw instead of calling process.exit, so runCli decides the exit code; subcommands inherit it.
-    .exitOverride();
+    .exitOverride()
+    // Every error line starts `rollcall: `, commander's own ("error: unknown option …") too.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'rollcall: ')) });
   withConnectionOptions(program);
   withPrefixOption(program);
   for (const register of COMMANDS) register(program);
@@ -57,12 +59,16 @@ export function buildProgram(): Command {
     cmd.commands.forEach(walk);
   };
   walk(program);
-  program.showHelpAfterError('(run `rollcall --help` for usage)');
+  // `rollcall bogus`: the usage line and the commands there are, not just "unknown command".
+  program.showHelpAfterError(
+    `${usageLine(program)}\nCommands: ${program.commands.map((c) => c.name()).join(', ')}\n(run \`rollcall --help\` or \`rollcall <command> --help\` for details)`,
+  );
   return program;
 }
 
 /** Parses `argv` (process.argv form) and runs the chosen command; resolves with the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  printWarningsOurWay();
   const program = buildProgram();
   let active: Command = program;
   program.hook('preAction', (_program, actionCommand) => {
@@ -80,4 +86,18 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (report.usage) console.error(usageLine(active));
     return report.exitCode;
   }
+}
+
+/**
+ * Process warnings as one `rollcall: warning: …` line, instead of Node's two-line form. grpc-js
+ * passes the host of an `https://<ip>:port` endpoint to TLS as the server name, which makes Node
+ * print a deprecation warning (DEP0123) on every TLS connection to an IP address; the connection
+ * itself is fine (the certificate is still checked against the IP), so that one is dropped.
+ */
+function printWarningsOurWay(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    if (warning.code === 'DEP0123') return;
+    console.error(`rollcall: warning: ${oneLine(warning.message.replace(/^rollcall: /, ''))}`);
+  });
 }

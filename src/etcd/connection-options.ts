@@ -63,10 +63,9 @@ export function resolveConnectionOptions(
   const scheme = options.tls ? 'https://' : 'http://';
   const endpoints = list.map((e) => normalizeEndpoint(e, scheme));
 
-  const envTimeout = env['ROLLCALL_TIMEOUT_MS'] === undefined ? undefined : Number(env['ROLLCALL_TIMEOUT_MS']);
-  const timeoutMs = options.timeoutMs ?? envTimeout ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? envTimeoutMs(env) ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new InvalidConfigError(`timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
+    throw new InvalidConfigError(`timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`, { details: { timeoutMs } });
   }
   if (options.auth && (!options.auth.username || typeof options.auth.password !== 'string')) {
     throw new InvalidConfigError('auth needs a non-empty username and a password');
@@ -77,6 +76,17 @@ export function resolveConnectionOptions(
     ...(options.auth ? { auth: { username: options.auth.username, password: options.auth.password } } : {}),
     ...(options.tls ? { tls: loadTls(options.tls) } : {}),
   };
+}
+
+/** ROLLCALL_TIMEOUT_MS, checked here so the message names the variable and the value it holds. */
+function envTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env['ROLLCALL_TIMEOUT_MS'];
+  if (raw === undefined) return undefined;
+  const ms = raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new InvalidConfigError(`ROLLCALL_TIMEOUT_MS must be a positive number of milliseconds, got "${raw}"`, { details: { variable: 'ROLLCALL_TIMEOUT_MS', value: raw } });
+  }
+  return ms;
 }
 
 function normalizeEndpoint(endpoint: string, scheme: string): string {

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { EtcdUnavailableError } from '../../errors.js';
 import { checkHealth, humanBytes, perEndpoint, readStatus, type EndpointStatus } from '../cluster-probe.js';
 import { connectionOptions, withConnectionOptions } from '../cli-options.js';
-import { printJson, printTable, printWarning } from '../cli-output.js';
+import { printJson, printTable } from '../cli-output.js';
 
 export function registerEndpointCommand(program: Command): void {
   const endpoint = program.command('endpoint').description('health and status of each etcd endpoint (like etcdctl)');
@@ -48,12 +48,10 @@ export function registerEndpointCommand(program: Command): void {
     const answered = results.filter((r): r is EndpointStatus => !('error' in r));
     const failed = results.filter((r): r is { endpoint: string; error: string } => 'error' in r);
     if (options.json === true) printJson(answered);
-    else printTable(['ENDPOINT', 'ID', 'VERSION', 'DB SIZE', 'IS LEADER', 'IS LEARNER', 'RAFT TERM', 'RAFT INDEX', 'RAFT APPLIED INDEX', 'ERRORS'], answered.map(statusRow));
-    for (const f of failed) printWarning(f.error);
+    else if (answered.length > 0) printTable(['ENDPOINT', 'ID', 'VERSION', 'DB SIZE', 'IS LEADER', 'IS LEARNER', 'RAFT TERM', 'RAFT INDEX', 'RAFT APPLIED INDEX', 'ERRORS'], answered.map(statusRow));
     if (failed.length > 0) {
-      throw new EtcdUnavailableError(`${failed.length} of ${results.length} etcd endpoint(s) did not answer: ${failed.map((r) => r.endpoint).join(', ')}`, {
-        details: { endpoints: failed.map((r) => r.endpoint) },
-      });
+      // Each failure already names its endpoint; one line says which did not answer and why.
+      throw new EtcdUnavailableError(failed.map((f) => f.error).join('; '), { details: { endpoints: failed.map((r) => r.endpoint) } });
     }
   });
 }

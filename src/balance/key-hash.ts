@@ -9,7 +9,6 @@
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-const TWO_TO_32 = 4294967296;
 
 function fnvByte(hash: number, byte: number): number {
   return Math.imul(hash ^ byte, FNV_PRIME);
@@ -61,16 +60,4 @@ export function hashKey(key: string | Uint8Array): number {
     }
   }
   return fmix32(h);
-}
-
-/**
- * Weighted rendezvous score of one instance for one key (Schindelhauer & Schomaker's
- * logarithmic method): `weight / -ln(u)` with `u` a uniform draw in (0, 1) derived from both
- * hashes. The highest score wins, and each instance wins with probability weight / Σweight.
- * Two mixing rounds, so instances whose hashes differ in few bits still draw independently.
- */
-export function rendezvousScore(keyHash: number, nodeHash: number, weight: number): number {
-  const mixed = fmix32(fmix32(keyHash ^ nodeHash) + nodeHash);
-  const u = (mixed + 0.5) / TWO_TO_32;
-  return weight / -Math.log(u);
 }

@@ -6,15 +6,16 @@
 import type { Instance } from '../codec/instance.js';
 import { hashKey } from './key-hash.js';
 import type { EdfState } from './edf-schedule.js';
+import type { RingState } from './hash-ring.js';
 
-export interface PickerEntry extends EdfState {
+export interface PickerEntry extends EdfState, RingState {
   /** The instance's etcd key: the identity state is kept under. */
   readonly key: string;
   /** Latest version of the instance (replaced on every update). */
   instance: Instance;
   /** `instance.weight` when it is a positive finite number, else 1. */
   weight: number;
-  /** Hash of `key`, the instance's fixed coordinate for rendezvous hashing. */
+  /** Hash of `key`: where the hash ring derives the instance's points from. */
   readonly hash: number;
   /** `up` and matching the filter: may be picked when not ejected. */
   eligible: boolean;
@@ -53,6 +54,9 @@ export function createEntry(instance: Instance): PickerEntry {
     edfWeight: 0,
     edfDeadline: -1,
     edfOrder: 0,
+    ringSlot: -1,
+    ringPoints: 0,
+    ringSeen: 0,
   };
 }
 

@@ -83,7 +83,7 @@ test('hash: a string key and its UTF-8 bytes pick the same instance', () => {
   }
 });
 
-test('hash: an ejected instance hands its keys to their second choice and gets them back', () => {
+test('hash: an ejected instance hands its keys to the next instances on the ring and gets them back', () => {
   let now = 0;
   const picker = new HashPicker({ now: () => now, outlier: { consecutiveFailures: 1 } });
   const instances = fleet(10);
@@ -111,4 +111,32 @@ test('hash: pick without a key is a HashKeyRequiredError, even with no instances
   );
   assert.throws(() => picker.acquire(), HashKeyRequiredError);
   assert.equal(picker.acquire('k').instance.id, picker.pick('k').id);
+});
+
+test('hash: at 2,048 -> 2,049 instances (points per weight step down) few keys move, and pickers built in any order agree', (t) => {
+  const many = (n: number): Instance[] => Array.from({ length: n }, (_, i) => inst(`n${String(i).padStart(5, '0')}`));
+  const grown = new HashPicker();
+  grown.update(many(2048));
+  const before = assign(grown);
+  grown.update(many(2049));
+  const after = assign(grown);
+  const moved = KEYS.filter((key) => before.get(key) !== after.get(key)).length;
+  t.diagnostic(`2048 -> 2049 instances moved ${moved} of 10000 keys (newcomer's share ~5, one point dropped per instance ~10)`);
+  assert.ok(moved < 50, `moved ${moved}`);
+  // A picker that saw the 2,049 at once answers exactly like the one that grew into them.
+  const fresh = new HashPicker();
+  fresh.update([...many(2049)].reverse());
+  assert.deepEqual(assign(fresh), after);
+});
+
+test('hash: a changed weight moves only keys to or from that instance', () => {
+  const picker = new HashPicker();
+  const instances = fleet(10);
+  picker.update(instances);
+  const before = assign(picker);
+  picker.update(instances.map((i) => (i.id === 'i02' ? { ...i, weight: 3 } : i)));
+  const after = assign(picker);
+  const moved = KEYS.filter((key) => before.get(key) !== after.get(key));
+  assert.ok(moved.length > 0);
+  assert.ok(moved.every((key) => after.get(key) === 'i02'), 'a heavier instance only gains keys');
 });

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { freePort } from '../../src/dev/index.js';
-import { useEtcd } from '../helpers/etcd.js';
+import { startEtcd, useEtcd } from '../helpers/etcd.js';
+import { makeTestCertsFor } from '../helpers/certs.js';
 import { cleanEnv, rollcall } from '../helpers/cli.js';
 
 describe('rollcall exit codes and errors (built CLI)', () => {
@@ -62,6 +63,37 @@ describe('rollcall exit codes and errors (built CLI)', () => {
     assert.deepEqual([before.code, before.stdout.trim()], [0, '[]']);
     const overridden = await rollcall(['--endpoints', dead, 'services', '--endpoints', url]);
     assert.equal(overridden.code, 0, overridden.stderr);
+  });
+
+  it('TLS to a plain-text etcd: exit 2 and the same one EtcdTlsError line every time, no gRPC text, no Node warning', async (t) => {
+    const certs = makeTestCertsFor(t);
+    const host = server.etcd.clientUrl.replace('http://', '');
+    const lines = new Set<string>();
+    for (const args of [['services'], ['services'], ['kv', 'get', 'k'], ['kv', 'get', 'k'], ['watch'], ['kv', 'watch', 'k']]) {
+      const result = await rollcall([...args, '--cacert', certs.caFile, '--endpoints', host, '--timeout', '2s']);
+      const what = `rollcall ${args.join(' ')}: ${result.stderr}`;
+      assert.equal(result.code, 2, what);
+      const stderr = result.stderr.trim().split('\n');
+      assert.equal(stderr.length, 1, what);
+      assert.match(stderr[0] ?? '', /^rollcall: .*: TLS with etcd at https:\/\/127\.0\.0\.1:\d+ failed: the connection closed during the handshake; check that etcd serves https \(not plain http\) there$/, what);
+      lines.add((stderr[0] ?? '').replace(/^rollcall: [^:]*: /, ''));
+    }
+    assert.equal(lines.size, 1, [...lines].join('\n'));
+  });
+
+  it('TLS to a TLS etcd by IP address: works, and Node prints no deprecation warning', async (t) => {
+    const certs = makeTestCertsFor(t);
+    const etcd = await startEtcd(t, { tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, trustedCaFile: certs.caFile } });
+    // etcd given a trusted CA asks for a client certificate.
+    const tls = ['--cacert', certs.caFile, '--cert', certs.clientCertFile, '--key', certs.clientKeyFile];
+    const result = await rollcall(['kv', 'put', 'tls/k', 'v', ...tls, '--endpoints', etcd.clientUrl]);
+    assert.deepEqual([result.code, result.stdout, result.stderr], [0, 'OK\n', '']);
+  });
+
+  it('ROLLCALL_TIMEOUT_MS=abc: exit 1 naming the variable and its value', async () => {
+    const result = await rollcall(['services', '--endpoints', server.etcd.clientUrl], { env: { ...cleanEnv(), ROLLCALL_TIMEOUT_MS: 'abc' } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^rollcall: ROLLCALL_TIMEOUT_MS must be a positive number of milliseconds, got "abc"\n/);
   });
 
   it('usage errors: exit 1, a message and the usage line on stderr, nothing on stdout', async () => {

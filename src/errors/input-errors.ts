@@ -37,8 +37,6 @@ export interface MalformedValueDetails {
   readonly modRevision?: number;
   /** True when the bad value replaced a valid instance, which is therefore removed. */
   readonly removed?: boolean;
-  readonly service?: string;
-  readonly id?: string;
 }
 
 /** A value read from etcd is not a valid instance record. Emitted as a warning, never thrown by watchers. */

@@ -58,6 +58,12 @@ export interface HealthCheckDetails {
   readonly instance?: string;
   /** Set when the check did not answer in time. */
   readonly timeoutMs?: number;
+  /** HTTP check: the URL, and the status when it answered with a non-2xx one. */
+  readonly url?: string;
+  readonly status?: number;
+  /** Command check: the command, and its exit code when it exited non-zero. */
+  readonly command?: string;
+  readonly exitCode?: number | null;
 }
 
 /** A registration's local health check returned false, threw or did not answer in time (the instance is marked draining). */

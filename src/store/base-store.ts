@@ -49,6 +49,8 @@ export abstract class BaseStore<S extends api.Session = api.Session> implements 
   #state = StoreState.OPEN;
   #closing: Promise<void> | undefined;
   readonly #sessions = new Set<S>();
+  /** Session grants in flight and closes of sessions granted too late: close() waits for both. */
+  readonly #settling = new Set<Promise<unknown>>();
   readonly #watchStops = new Set<() => void>();
 
   protected constructor(options: ResolvedStoreOptions) {
@@ -68,7 +70,7 @@ export abstract class BaseStore<S extends api.Session = api.Session> implements 
   protected abstract listPrefix(prefix: string, limit: number, signal: AbortSignal | undefined): Promise<KVPair[]>;
   protected abstract deletePrefix(prefix: string, signal: AbortSignal | undefined): Promise<number>;
   /** A lease of `ttl` seconds nobody keeps alive, for a put with `ttl`. */
-  protected abstract grantTtlLease(ttl: number, signal: AbortSignal | undefined): Promise<string>;
+  protected abstract grantTtlLease(ttl: number): Promise<string>;
   /** Revokes a lease granted for a put that then failed; never rejects (the lease expires anyway). */
   protected abstract dropLease(lease: string): Promise<void>;
   /** Starts following `target` into `sink` (snapshot first); returns how to stop. */
@@ -138,10 +140,14 @@ export abstract class BaseStore<S extends api.Session = api.Session> implements 
     this.#checkOpen(signal);
     const ttl = options.ttl ?? this.options.sessionTtl;
     checkTtl(ttl, 'ttl');
-    const session = await this.openSession(ttl, (done) => this.#sessions.delete(done));
+    const session = await unlessAborted(
+      this.#settle(this.openSession(ttl, (done) => this.#sessions.delete(done))),
+      signal,
+      (late) => this.#settle(late.close()),
+    );
     if (this.#state !== StoreState.OPEN || signal?.aborted) {
       // Granted after close() began or after the caller gave up: nobody will use it.
-      await session.close().catch(() => undefined);
+      await this.#settle(session.close()).catch(() => undefined);
       if (this.#state !== StoreState.OPEN) throw new ClosedError('the store was closed while the session lease was being granted');
       throw signal?.reason;
     }
@@ -193,7 +199,17 @@ export abstract class BaseStore<S extends api.Session = api.Session> implements 
     const ends = [...this.#sessions].map((session) => this.endSession(session, crash, reason));
     for (const stop of [...this.#watchStops]) stop();
     await Promise.all(ends);
+    // A lease granted after a caller gave up must be revoked before the connection goes.
+    while (this.#settling.size > 0) await Promise.allSettled([...this.#settling]);
     this.closeBackend();
+  }
+
+  /** Tracks `work` until it settles, so that close() waits for it. */
+  #settle<T>(work: Promise<T>): Promise<T> {
+    this.#settling.add(work);
+    const forget = (): void => void this.#settling.delete(work);
+    work.then(forget, forget);
+    return work;
   }
 
   /** One watch iteration: checks run when iteration starts, and fail its first next(), never watch() itself. */
@@ -239,7 +255,7 @@ export abstract class BaseStore<S extends api.Session = api.Session> implements 
       throw new InvalidConfigError(`lease must be a decimal lease id, got ${String(lease)}`, { details: { lease } });
     }
     if (ttl !== undefined) checkTtl(ttl, 'ttl');
-    const granted = ttl === undefined ? undefined : await this.grantTtlLease(ttl, signal);
+    const granted = ttl === undefined ? undefined : await unlessAborted(this.grantTtlLease(ttl), signal, (late) => this.dropLease(late));
     try {
       return await this.putKey(checked, bytes, granted ?? lease ?? '0', expected, signal);
     } catch (error) {
@@ -283,4 +299,25 @@ function expectedRevision(key: string, previous: KVPair | null, method: string):
     });
   }
   return previous.modRevision;
+}
+
+/**
+ * `work`, given up at once when `signal` aborts (rejecting with its reason). A grant cannot be
+ * recalled once sent, so what `work` still yields after the abort goes to `discard` (revoke)
+ * instead of to nobody.
+ */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => Promise<void>): Promise<T> {
+  if (!signal) return work;
+  let onAbort: Disposable | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = addAbortListener(signal, () => reject(signal.reason));
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } catch (error) {
+    if (signal.aborted) work.then(discard).catch(() => undefined);
+    throw error;
+  } finally {
+    onAbort?.[Symbol.dispose]();
+  }
 }

@@ -125,8 +125,8 @@ export class EtcdKv {
   }
 
   /** Grants a lease of `ttl` seconds that nobody keeps alive (put with `ttl`). */
-  async grantTtlLease(ttl: number, signal?: AbortSignal): Promise<string> {
-    return (await grantLease(this.conn, ttl, { signal })).leaseId;
+  async grantTtlLease(ttl: number): Promise<string> {
+    return (await grantLease(this.conn, ttl)).leaseId;
   }
 
   /** Revokes a lease granted for a put that then failed; errors are swallowed (it expires anyway). */

@@ -65,8 +65,8 @@ export class EtcdStore extends BaseStore<EtcdSession> {
     return this.#kv.deleteTree(prefix, signal);
   }
 
-  protected grantTtlLease(ttl: number, signal: AbortSignal | undefined): Promise<string> {
-    return this.#kv.grantTtlLease(ttl, signal);
+  protected grantTtlLease(ttl: number): Promise<string> {
+    return this.#kv.grantTtlLease(ttl);
   }
 
   protected dropLease(lease: string): Promise<void> {

@@ -10,6 +10,7 @@
  */
 import type { Command } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDeregisterCommand } from './commands/deregister.js';
 import { registerDrainCommand, registerUndrainCommand } from './commands/drain.js';
 import { registerEndpointCommand } from './commands/endpoint.js';
 import { registerEtcdCommand } from './commands/etcd.js';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerWatchCommand,
   registerPickCommand,
   registerDrainCommand,
+  registerDeregisterCommand,
   registerUndrainCommand,
   registerKvCommand,
   registerLeaseCommand,

@@ -13,7 +13,7 @@ import { clientUrlOf, etcdArgs, metricsUrlOf, peerUrlOf, type EtcdTlsOptions } f
 import { EtcdChild } from './etcd-child.js';
 import { isHealthy } from './etcd-http.js';
 import { ensureDir, makeTempDataDir, removeDir, wipeDir } from './data-dir.js';
-import { freePort, reservePort } from './free-port.js';
+import { freePort, isPortFree, reservePort } from './free-port.js';
 import { track, untrack, type Reapable } from './exit-safety-net.js';
 import { waitUntil } from './wait-until.js';
 
@@ -59,6 +59,18 @@ const KILL_WAIT_MS = 5_000;
 /** Automatic ports may be taken by another process between freePort() and etcd's bind. */
 const PORT_CONFLICT_ATTEMPTS = 3;
 const PORT_CONFLICT = /127\.0\.0\.1:(\d+): bind: address already in use/;
+
+/** "port 2379 is in use", instead of etcd's start-up log and Go stack trace. */
+function portInUse(port: number, cause?: unknown): EtcdProcessError {
+  return new EtcdProcessError(`port ${port} is in use`, { ...(cause === undefined ? {} : { cause }), details: { port, host: '127.0.0.1' } });
+}
+
+/** Ports the caller chose must be free before etcd starts; ports we pick are retried instead. */
+async function assertPortsFree(options: EtcdProcessOptions): Promise<void> {
+  for (const port of [options.clientPort, options.peerPort]) {
+    if (port !== undefined && !(await isPortFree(port))) throw portInUse(port);
+  }
+}
 
 export class EtcdProcess implements Reapable {
   readonly name: string;
@@ -116,6 +128,7 @@ export class EtcdProcess implements Reapable {
    */
   static async start(options: EtcdProcessOptions = {}): Promise<EtcdProcess> {
     const binary = options.binary ?? findEtcd();
+    await assertPortsFree(options);
     for (let attempt = 1; ; attempt++) {
       const ports: [number, number, number] = [
         options.clientPort ?? (await freePort()),
@@ -141,6 +154,8 @@ export class EtcdProcess implements Reapable {
         const conflict = PORT_CONFLICT.exec(etcd.stderrTail().join('\n'))?.[1];
         const ours = conflict !== undefined && Number(conflict) !== options.clientPort && Number(conflict) !== options.peerPort;
         if (ours && attempt < PORT_CONFLICT_ATTEMPTS) continue;
+        // A port the caller asked for was taken between our check and etcd's bind: say so in one line.
+        if (conflict !== undefined && !ours) throw portInUse(Number(conflict), error);
         throw error;
       }
     }

@@ -1,8 +1,11 @@
 // The built CLI (dist/cli/main.js, from `npm run build`): `rollcall etcd` serves etcdctl, stops
 // cleanly on SIGINT with exit code 0 and leaves nothing; --data-dir is kept; no etcd binary ->
-// one stderr line and exit code 2; --version and --help exit 0.
+// one stderr line and exit code 2; a busy --port -> `rollcall: port P is in use`, exit 1;
+// --version and --help exit 0.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +103,19 @@ describe('rollcall CLI', () => {
     assert.deepEqual(await waitExit(cli), { code: 0, signal: null });
     assert.equal(processGone(pid), true);
     assert.ok(readdirSync(dir).includes('member'));
+  });
+
+  it('etcd --port on a busy port: the one line "rollcall: port P is in use", exit 1, no etcd log', async (t) => {
+    const busy = createServer();
+    busy.listen({ host: '127.0.0.1', port: 0 });
+    await once(busy, 'listening');
+    t.after(() => busy.close());
+    const address = busy.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const cli = spawnCli(t, ['etcd', '--port', String(port)]);
+    assert.deepEqual(await waitExit(cli), { code: 1, signal: null });
+    assert.equal(cli.output.stderr, `rollcall: port ${port} is in use\n`);
+    assert.equal(cli.output.stdout, '');
   });
 
   it('etcd without an etcd binary: one line on stderr naming the install command, exit code 2', async (t) => {

@@ -31,6 +31,13 @@ expectType<RegistrarOptions>({ endpoints: '127.0.0.1:2379', timeoutMs: 1000 });
 expectType<ConnectionOptions>({ endpoints: ['a:1', 'b:2'], auth: { username: 'u', password: 'p' } });
 // @ts-expect-error register needs a service and an address
 void registrar.register({});
+// Events are typed: `lost` carries a LeaseLostError with its lease id.
+registrar.on('lost', (error) => {
+  expectType<rollcall.LeaseLostError>(error);
+  expectType<string>(error.details.leaseId);
+});
+// @ts-expect-error not a Registrar event
+registrar.on('bogus', () => undefined);
 
 // Discovery and balancing.
 expectType<Promise<Catalog>>(Catalog.open({ endpoints: '127.0.0.1:2379' }));
@@ -38,6 +45,7 @@ declare const catalog: Catalog;
 expectType<Instance[]>(catalog.instances('api'));
 expectType<AsyncIterableIterator<CatalogChange>>(catalog.changes());
 expectType<Picker>(catalog.picker('api', 'weighted'));
+catalog.on('removed', (change) => expectType<'deregistered' | 'expired' | 'invalid'>(change.reason));
 const picker = createPicker({ strategy: 'hash' });
 expectType<Instance>(picker.pick('user-42'));
 expectType<PickerStrategy>(picker.strategy);

@@ -14,6 +14,23 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+/**
+ * Every retry schedule of rollcall's lease and registration loops, in one place so they can be
+ * read (and tuned) side by side.
+ */
+export const BACKOFF = {
+  /**
+   * A keepalive that got no answer is retried at once on the next endpoint, then after growing
+   * pauses (every endpoint failing means etcd is unreachable), never longer than a keepalive
+   * interval: the lease may still be alive in etcd, and only an answer tells.
+   */
+  keepaliveRetry: (intervalMs: number): BackoffOptions => ({ baseMs: 50, maxMs: Math.max(50, intervalMs), minMs: 10 }),
+  /** Granting a new lease after etcd said the old one is gone: 200 ms doubling to 5 s. */
+  regrant: { baseMs: 200, maxMs: 5000, minMs: 50 } satisfies BackoffOptions,
+  /** Putting registrations back under a new lease: 200 ms doubling to 5 s. */
+  reput: { baseMs: 200, maxMs: 5000 } satisfies BackoffOptions,
+} as const;
+
 export class Backoff {
   private attempt = 0;
   private readonly baseMs: number;

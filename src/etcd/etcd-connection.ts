@@ -8,6 +8,7 @@ import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError, noop } from 'cockatiel';
 import { EtcdTlsError, EtcdUnavailableError, type RollcallError } from '../errors.js';
 import { withDeadline } from './deadline.js';
+import { LeaseEndpoints } from './lease-endpoints.js';
 import { translateEtcdError } from './translate-error.js';
 import {
   resolveConnectionOptions,
@@ -26,6 +27,8 @@ export interface ClientSource extends ConnectionOptions {
 export class EtcdConnection {
   readonly client: Etcd3;
   readonly options: ResolvedConnectionOptions;
+  /** Clients for lease keepalives, one per endpoint (see LeaseEndpoints). */
+  readonly leaseEndpoints: LeaseEndpoints;
   private readonly owned: boolean;
   private closed = false;
   /** The last TLS or availability failure of a call that reached the network, to explain an open circuit. */
@@ -35,6 +38,8 @@ export class EtcdConnection {
     this.client = client;
     this.options = options;
     this.owned = owned;
+    const build = owned ? (endpoint: string): Etcd3 => new Etcd3(buildClientOptions({ ...options, endpoints: [endpoint] })) : undefined;
+    this.leaseEndpoints = new LeaseEndpoints(options.endpoints, client, build);
   }
 
   static create(source: ClientSource = {}): EtcdConnection {
@@ -75,7 +80,10 @@ export class EtcdConnection {
     }
     const last = this.lastFailure;
     if (!last) return translated;
-    const message = `${context.operation} (endpoints ${context.endpoints.join(', ')}): not sent, etcd failed repeatedly: ${last.message}`;
+    // The last failure's sentence without its own operation: "<op>: not sent (…): etcd at X is unreachable (…); check …".
+    const lastOperation = (last.details as { operation?: unknown } | undefined)?.operation;
+    const why = typeof lastOperation === 'string' && last.message.startsWith(`${lastOperation}: `) ? last.message.slice(lastOperation.length + 2) : last.message;
+    const message = `${context.operation}: not sent (etcd failed the last calls): ${why}`;
     const options = { cause: last, details: { operation: context.operation, endpoints: context.endpoints } };
     return last instanceof EtcdTlsError ? new EtcdTlsError(message, options) : new EtcdUnavailableError(message, options);
   }
@@ -84,6 +92,7 @@ export class EtcdConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.leaseEndpoints.close();
     if (this.owned) this.client.close();
   }
 }

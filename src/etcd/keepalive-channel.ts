@@ -1,9 +1,11 @@
 /**
  * One LeaseKeepAlive duplex stream, used one request at a time: `send()` writes a keepalive and
  * resolves with the TTL etcd answers (0 means etcd no longer knows the lease). The stream is
- * opened on first use and dropped after any failure, so the next `send()` opens a new one on
- * whatever endpoint etcd3 picks. A registrar holds one of these for its one lease, however many
- * keys that lease carries.
+ * opened on first use on one endpoint (LeaseEndpoints: the first listed, at first) and dropped
+ * after any failure, and the next `send()` opens a new one on the NEXT endpoint: a member that
+ * answered nothing within the deadline (paused, partitioned, or waiting for a leader) is not
+ * asked again until the others failed too. A registrar holds one of these for its one lease,
+ * however many keys that lease carries.
  *
  * The stream is ended (half-closed) before it is cancelled: etcd3 reports an error on a stream
  * that is still writable as a failed host and resets every gRPC client to it, which would also
@@ -12,6 +14,7 @@
 import { castGrpcError, type IDuplexStream, type ILeaseKeepAliveRequest, type ILeaseKeepAliveResponse } from 'etcd3';
 import type { EtcdConnection } from './etcd-connection.js';
 import { EtcdUnavailableError } from '../errors.js';
+import { leaseHex } from './lease-id.js';
 
 type KeepAliveStream = IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>;
 
@@ -24,8 +27,15 @@ interface Waiter {
 export class KeepAliveChannel {
   private stream: KeepAliveStream | undefined;
   private waiter: Waiter | undefined;
+  /** Index into the connection's LeaseEndpoints of where the next stream opens. */
+  private endpointIndex = 0;
 
   constructor(private readonly conn: EtcdConnection) {}
+
+  /** The endpoint keepalives go to now (or "any endpoint" on a client passed in by the user). */
+  get endpoint(): string {
+    return this.conn.leaseEndpoints.describe(this.endpointIndex);
+  }
 
   /**
    * Sends one keepalive for `leaseId` and returns the TTL (seconds) etcd granted; 0 when the lease
@@ -35,7 +45,7 @@ export class KeepAliveChannel {
     let used: KeepAliveStream | undefined;
     try {
       const response = await this.conn.call(
-        `keepalive lease ${leaseId}`,
+        `keepalive lease ${leaseHex(leaseId)} via ${this.endpoint}`,
         async () => {
           const stream = await this.open();
           used = stream;
@@ -50,8 +60,12 @@ export class KeepAliveChannel {
       );
       return Number(response.TTL);
     } catch (error) {
-      // Only the stream this keepalive used is dropped, never one a newer keepalive opened since.
-      if (used === undefined || used === this.stream) this.reset();
+      // Only the stream this keepalive used is dropped (it may have dropped itself on an error),
+      // never one a newer keepalive opened since; the next one opens on the next endpoint.
+      if (used === undefined || this.stream === undefined || used === this.stream) {
+        this.reset();
+        this.endpointIndex = (this.endpointIndex + 1) % this.conn.leaseEndpoints.count;
+      }
       throw error;
     } finally {
       if (this.waiter?.leaseId === leaseId) this.waiter = undefined;
@@ -73,7 +87,7 @@ export class KeepAliveChannel {
 
   private async open(): Promise<KeepAliveStream> {
     if (this.stream) return this.stream;
-    const stream = await this.conn.client.leaseClient.leaseKeepAlive();
+    const stream = await this.conn.leaseEndpoints.leaseClient(this.endpointIndex).leaseKeepAlive();
     this.stream = stream;
     stream.on('data', (response) => {
       if (stream !== this.stream || !this.waiter) return;

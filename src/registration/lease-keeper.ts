@@ -1,8 +1,9 @@
 /**
- * Owns a Registrar's one lease: grants it lazily, keeps it alive every TTL/3 over one keepalive
- * stream, tells a failed keepalive (etcd unreachable, lease maybe still alive) from a lost lease,
- * and re-grants after a loss with capped exponential backoff and full jitter. etcd3's Lease never
- * re-grants, so grants, keepalives and revokes are driven here through `client.leaseClient`.
+ * Owns a Registrar's one lease: grants it lazily, keeps it alive every TTL/3 (keepLeaseAlive),
+ * tells a failed keepalive (no answer: the lease may well be alive) from a lost lease (etcd said
+ * TTL 0 or "lease not found"), and re-grants after a loss with capped exponential backoff and full
+ * jitter. A keepalive that goes unanswered for longer than the TTL is still not a loss: on a
+ * cluster a new leader extends every lease, so the old lease is kept alive until etcd answers.
  *
  * State lives in one enum (lease-state.ts) changed only by transition() (STYLE habit 1). Every loop
  * runs under an AbortSignal of the lease it serves and re-checks it after each await, so a late
@@ -13,16 +14,15 @@ import { debuglog } from 'node:util';
 import type { EtcdConnection } from '../etcd/index.js';
 import { Backoff, isPermanentEtcdError, translateEtcdError } from '../etcd/index.js';
 import { ClosedError, EtcdUnavailableError, LeaseLostError, RollcallError } from '../errors.js';
-import { isLeaseNotFound } from '../etcd/translate-error.js';
-import { KeepAliveChannel } from '../etcd/keepalive-channel.js';
+import { BACKOFF, pause } from '../etcd/backoff.js';
+import { grantLease, revokeLease, type GrantedLease } from '../etcd/lease-calls.js';
+import { leaseHex } from '../etcd/lease-id.js';
+import { keepLeaseAlive } from '../etcd/lease-keepalive.js';
 import { LeaseState, type LeaseLossReason } from './lease-state.js';
-import { pause } from '../etcd/backoff.js';
 import { abortable, waitForState } from './lease-wait.js';
 
 const trace = debuglog('rollcall:registrar');
 
-/** Re-grant backoff after a loss: 200 ms doubling to 5 s, full jitter. */
-const REGRANT_BACKOFF = { baseMs: 200, maxMs: 5000, minMs: 50 };
 /** Earlier lease ids remembered as ours: etcd may keep one alive a little past our deadline. */
 const REMEMBERED_LEASES = 4;
 
@@ -38,8 +38,7 @@ export interface LeaseKeeperEvents {
 }
 
 interface Entry {
-  leaseId?: string;
-  ttl?: number;
+  granted?: GrantedLease;
   loss?: { reason: LeaseLossReason; cause?: unknown };
 }
 
@@ -47,9 +46,9 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   private current = LeaseState.Idle;
   private id: string | undefined;
   private ttlMs: number;
+  /** When the last keepalive etcd answered was sent (or the grant): the lease lives a TTL from then. */
   private lastKeepAliveAt = 0;
   private readonly previous: string[] = [];
-  private readonly channel: KeepAliveChannel;
   /** Aborted when the current lease stops being served (lost or closing). */
   private leaseScope = new AbortController();
   private readonly closing = new AbortController();
@@ -58,7 +57,6 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   constructor(private readonly conn: EtcdConnection, private readonly ttlSeconds: number) {
     super();
     this.ttlMs = ttlSeconds * 1000;
-    this.channel = new KeepAliveChannel(conn);
   }
 
   get state(): LeaseState {
@@ -128,11 +126,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
 
   /** Revokes one lease; a lease etcd no longer knows counts as revoked. */
   async revoke(leaseId: string): Promise<void> {
-    try {
-      await this.conn.call(`revoke lease ${leaseId}`, () => this.conn.client.leaseClient.leaseRevoke({ ID: leaseId }));
-    } catch (error) {
-      if (!isLeaseNotFound(error)) throw error;
-    }
+    await revokeLease(this.conn, leaseId);
   }
 
   /** The one place the state changes: checks the source state, runs entry actions, then tells listeners. */
@@ -143,17 +137,16 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
     const oldId = this.id;
     switch (to) {
       case LeaseState.Alive:
-        if (before === LeaseState.Granting || before === LeaseState.Lost) {
-          this.id = entry.leaseId;
-          this.ttlMs = (entry.ttl ?? this.ttlSeconds) * 1000;
-          this.lastKeepAliveAt = Date.now();
+        if ((before === LeaseState.Granting || before === LeaseState.Lost) && entry.granted) {
+          this.id = entry.granted.leaseId;
+          this.ttlMs = entry.granted.ttl * 1000;
+          this.lastKeepAliveAt = entry.granted.sentAt;
           this.leaseScope = new AbortController();
-          this.guard(this.keepAlive(this.id as string, this.leaseScope.signal), 'keepalive');
+          this.guard(this.keepAlive(entry.granted, this.leaseScope.signal), 'keepalive');
         }
         break;
       case LeaseState.Lost:
         this.leaseScope.abort(new ClosedError('lease lost'));
-        this.channel.reset();
         if (oldId !== undefined) this.previous.unshift(oldId);
         this.previous.length = Math.min(this.previous.length, REMEMBERED_LEASES);
         this.id = undefined;
@@ -163,7 +156,6 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
       case LeaseState.Closing:
         this.leaseScope.abort(new ClosedError('registrar closing'));
         this.closing.abort(new ClosedError('the registrar is closed'));
-        this.channel.reset();
         break;
       case LeaseState.Closed:
         this.id = undefined;
@@ -183,7 +175,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
       const sinceLastKeepAliveMs = Date.now() - this.lastKeepAliveAt;
       this.emit(
         'lost',
-        new LeaseLostError(`lease ${oldId ?? '?'} lost (${reason}, last keepalive answered ${sinceLastKeepAliveMs} ms ago); re-granting`, {
+        new LeaseLostError(`lease ${oldId === undefined ? '?' : leaseHex(oldId)} lost (${reason}, last confirmed keepalive sent ${sinceLastKeepAliveMs} ms ago); re-granting`, {
           cause,
           details: { leaseId: oldId ?? '0', reason, sinceLastKeepAliveMs },
         }),
@@ -194,72 +186,57 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
 
   private async grantFirst(): Promise<string> {
     this.transition([LeaseState.Idle], LeaseState.Granting);
-    let granted: { leaseId: string; ttl: number };
+    let granted: GrantedLease;
     try {
       granted = await this.grant(this.closing.signal);
     } catch (error) {
       this.transition([LeaseState.Granting], LeaseState.Idle);
       throw error;
     }
-    if (!this.transition([LeaseState.Granting], LeaseState.Alive, granted)) {
+    if (!this.transition([LeaseState.Granting], LeaseState.Alive, { granted })) {
       this.dropOrphan(granted.leaseId);
       throw new ClosedError('the registrar was closed while its lease was being granted');
     }
     return granted.leaseId;
   }
 
-  private async grant(signal: AbortSignal): Promise<{ leaseId: string; ttl: number }> {
-    const response = await this.conn.call(
-      `grant lease (ttl ${this.ttlSeconds} s)`,
-      () => this.conn.client.leaseClient.leaseGrant({ TTL: this.ttlSeconds }),
-      signal,
-    );
-    if (response.error) throw new EtcdUnavailableError(`etcd refused the lease grant: ${response.error}`);
-    return { leaseId: String(response.ID), ttl: Number(response.TTL) || this.ttlSeconds };
+  private grant(signal: AbortSignal): Promise<GrantedLease> {
+    return grantLease(this.conn, this.ttlSeconds, { signal });
   }
 
-  /** Keeps `leaseId` alive until its scope ends; decides between "failed keepalive" and "lost". */
-  private async keepAlive(leaseId: string, scope: AbortSignal): Promise<void> {
-    const retry = new Backoff({ baseMs: 100, maxMs: Math.max(100, this.ttlMs / 3) });
-    while (!scope.aborted) {
-      const interval = this.ttlMs / 3;
-      let ttl: number;
-      try {
-        ttl = await this.channel.send(leaseId, Math.min(this.conn.timeoutMs, Math.max(interval, 250)), scope);
-      } catch (error) {
+  /**
+   * Keeps `lease` alive until its scope ends. Unanswered keepalives only move alive -> unreachable
+   * (and keepalives go on, on the next endpoint); etcd answering that the lease is gone is the
+   * only way to `lost`.
+   */
+  private keepAlive(lease: GrantedLease, scope: AbortSignal): Promise<void> {
+    const { leaseId } = lease;
+    return keepLeaseAlive(this.conn, { leaseId, ttl: lease.ttl, confirmedAt: lease.sentAt, signal: scope }, {
+      answered: ({ ttl, confirmedAt }) => {
         if (scope.aborted) return;
-        const sinceLastKeepAliveMs = Date.now() - this.lastKeepAliveAt;
-        const failure = error instanceof RollcallError ? error : translateEtcdError(error, { operation: `keepalive lease ${leaseId}`, endpoints: this.conn.endpoints });
-        this.emit('keepaliveFailed', { leaseId, error: failure, sinceLastKeepAliveMs });
-        if (sinceLastKeepAliveMs >= this.ttlMs) {
-          this.transition([LeaseState.Alive, LeaseState.Unreachable], LeaseState.Lost, { loss: { reason: 'unreachable', cause: failure } });
-          return;
-        }
+        this.lastKeepAliveAt = confirmedAt;
+        this.ttlMs = ttl * 1000;
+        this.transition([LeaseState.Unreachable], LeaseState.Alive);
+      },
+      failed: ({ error, sinceConfirmedMs }) => {
+        if (scope.aborted) return;
         this.transition([LeaseState.Alive], LeaseState.Unreachable);
-        const untilExpiry = this.lastKeepAliveAt + this.ttlMs - Date.now();
-        if (!(await pause(Math.max(0, Math.min(retry.next(), untilExpiry)), scope))) return;
-        continue;
-      }
-      if (scope.aborted) return;
-      if (ttl <= 0) {
-        this.transition([LeaseState.Alive, LeaseState.Unreachable], LeaseState.Lost, { loss: { reason: 'expired' } });
-        return;
-      }
-      this.lastKeepAliveAt = Date.now();
-      this.ttlMs = ttl * 1000;
-      retry.reset();
-      this.transition([LeaseState.Unreachable], LeaseState.Alive);
-      if (!(await pause(this.ttlMs / 3, scope))) return;
-    }
+        this.emit('keepaliveFailed', { leaseId, error, sinceLastKeepAliveMs: sinceConfirmedMs });
+      },
+      gone: ({ cause }) => {
+        if (scope.aborted) return;
+        this.transition([LeaseState.Alive, LeaseState.Unreachable], LeaseState.Lost, { loss: { reason: 'expired', cause } });
+      },
+    });
   }
 
   /** Grants a new lease after a loss, with backoff, until it works or the scope ends. */
   private async regrant(scope: AbortSignal): Promise<void> {
-    const backoff = new Backoff(REGRANT_BACKOFF);
+    const backoff = new Backoff(BACKOFF.regrant);
     for (let attempt = 1; !scope.aborted; attempt += 1) {
       try {
         const granted = await this.grant(scope);
-        if (scope.aborted || !this.transition([LeaseState.Lost], LeaseState.Alive, granted)) {
+        if (scope.aborted || !this.transition([LeaseState.Lost], LeaseState.Alive, { granted })) {
           this.dropOrphan(granted.leaseId);
         }
         return;

@@ -7,7 +7,7 @@
  *     ▲                     │                   │  ╲──keepalive failed──▶  │
  *     └───grant failed──────┘                   │                          │
  *                                               ▼                          ▼
- *              alive ◀──re-granted── lost ◀── TTL 0 / "lease not found" / TTL passed unanswered
+ *              alive ◀──re-granted── lost ◀── etcd answers TTL 0 / "lease not found"
  *
  *   any state ──close()──▶ closing ──▶ closed
  */
@@ -19,8 +19,9 @@ export enum LeaseState {
   /** Granted and keepalives are answered. */
   Alive = 'alive',
   /**
-   * Keepalives fail (etcd unreachable) but the lease's TTL has not certainly passed since the
-   * last answered one: etcd may still hold it, nothing is lost yet.
+   * Keepalives get no answer (a member paused or cut off, no leader yet, etcd down). However long
+   * it lasts, nothing is lost until etcd says so: a new leader extends every lease, so the lease
+   * may well be alive. Keepalives go on for the same lease, moving from endpoint to endpoint.
    */
   Unreachable = 'unreachable',
   /** The lease is gone; a new one is being granted with backoff, then every registration is re-put. */
@@ -33,9 +34,12 @@ export enum LeaseState {
 
 /** Why a lease was declared lost (LeaseLostError `details.reason`). */
 export type LeaseLossReason =
-  /** A keepalive was answered with TTL 0: etcd no longer has the lease (expired, revoked, wiped). */
+  /** A keepalive was answered with TTL 0 or "lease not found": etcd no longer has the lease (expired, revoked, wiped). */
   | 'expired'
-  /** No keepalive was answered for a whole TTL: etcd has certainly expired it by now. */
+  /**
+   * No longer reported: a whole TTL without an answered keepalive is not a loss (a new leader
+   * extends every lease). Kept so code matching on it still compiles.
+   */
   | 'unreachable'
   /** etcd refused a write with "requested lease not found". */
   | 'rejected';

@@ -1,32 +1,33 @@
 /**
- * An EtcdStore session: one etcd lease, kept alive every TTL/3 over its own keepalive stream
- * (the Registrar's KeepAliveChannel) until close(). Unlike the Registrar's LeaseKeeper it never
- * re-grants: a session whose lease is gone is over, and `lost` says so.
+ * An EtcdStore session: one etcd lease, kept alive every TTL/3 (keepLeaseAlive, the same loop as
+ * the Registrar's) until close(). Unlike the Registrar's LeaseKeeper it never re-grants: a session
+ * whose lease is gone is over, and `lost` says so.
  *
- * What `lost` means (kv-primitives.ts): it aborts with LeaseLostError only when the lease is
- * really gone — a keepalive answered with TTL 0 (expired, revoked elsewhere, etcd wiped) — or when
- * no keepalive was confirmed for a whole TTL, counted from when the last confirmed one was SENT,
- * so etcd has certainly expired it by then. A failed keepalive alone only moves ALIVE ->
- * UNCONFIRMED. It aborts with ClosedError when the store closed or crashed.
+ * What `lost` means (kv-primitives.ts): it aborts with LeaseLostError only when etcd says the
+ * lease is gone — a keepalive answered with TTL 0 or "lease not found" (expired, revoked
+ * elsewhere, etcd wiped). Keepalives that get no answer only move ALIVE -> UNCONFIRMED, however
+ * long that lasts: on a cluster a new leader extends every lease, and a member that answers
+ * nothing may be paused while the others keep the lease; the next keepalive goes to the next
+ * endpoint. `unconfirmedForMs` tells how long the lease has gone unconfirmed, for a caller that
+ * must act on a possibly lost lock before etcd can answer. It aborts with ClosedError when the
+ * store closed or crashed.
  *
- *   ALIVE <-> UNCONFIRMED ──TTL 0 / TTL passed unconfirmed──▶ LOST
+ *   ALIVE <-> UNCONFIRMED ──etcd: TTL 0 / "lease not found"──▶ LOST
  *     └──────────┴──close() / store close──▶ CLOSED      └──store crash()──▶ ABANDONED
  */
 import { debuglog } from 'node:util';
-import { Backoff } from '../etcd/backoff.js';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
-import { translateEtcdError } from '../etcd/translate-error.js';
-import { ClosedError, LeaseLostError, RollcallError } from '../errors.js';
-import { isLeaseNotFound } from '../etcd/translate-error.js';
-import { KeepAliveChannel } from '../etcd/keepalive-channel.js';
-import { pause } from '../etcd/backoff.js';
+import { grantLease, revokeLease } from '../etcd/lease-calls.js';
+import { leaseHex } from '../etcd/lease-id.js';
+import { keepLeaseAlive } from '../etcd/lease-keepalive.js';
+import { ClosedError, LeaseLostError } from '../errors.js';
 import type { Session } from './store.js';
 
 const trace = debuglog('rollcall:store');
 
 export enum EtcdSessionState {
   ALIVE = 'ALIVE',
-  /** Keepalives fail, but less than a TTL has passed since the last confirmed one. */
+  /** Keepalives get no answer; the lease is not lost until etcd says so. */
   UNCONFIRMED = 'UNCONFIRMED',
   LOST = 'LOST',
   CLOSED = 'CLOSED',
@@ -40,7 +41,6 @@ export class EtcdSession implements Session {
   readonly lease: string;
   readonly ttl: number;
   readonly #conn: EtcdConnection;
-  readonly #channel: KeepAliveChannel;
   readonly #lost = new AbortController();
   /** Aborted when keepalives must stop (any end). */
   readonly #scope = new AbortController();
@@ -51,14 +51,12 @@ export class EtcdSession implements Session {
 
   /** Grants the lease; the session is alive once this resolves. */
   static async grant(conn: EtcdConnection, ttl: number, onDone: (session: EtcdSession) => void): Promise<EtcdSession> {
-    const sentAt = Date.now();
-    const response = await conn.call(`grant session lease (ttl ${ttl} s)`, () => conn.client.leaseClient.leaseGrant({ TTL: ttl }));
-    return new EtcdSession(conn, String(response.ID), Number(response.TTL) || ttl, sentAt, onDone);
+    const granted = await grantLease(conn, ttl, { what: 'session lease' });
+    return new EtcdSession(conn, granted.leaseId, granted.ttl, granted.sentAt, onDone);
   }
 
   private constructor(conn: EtcdConnection, lease: string, ttl: number, sentAt: number, onDone: (session: EtcdSession) => void) {
     this.#conn = conn;
-    this.#channel = new KeepAliveChannel(conn);
     this.lease = lease;
     this.ttl = ttl;
     this.#confirmedAt = sentAt;
@@ -75,6 +73,11 @@ export class EtcdSession implements Session {
 
   get lost(): AbortSignal {
     return this.#lost.signal;
+  }
+
+  /** How long since the last keepalive etcd answered was sent (or the grant): 0 while ALIVE. */
+  get unconfirmedForMs(): number {
+    return this.#state === EtcdSessionState.UNCONFIRMED ? Date.now() - this.#confirmedAt : 0;
   }
 
   /**
@@ -104,46 +107,22 @@ export class EtcdSession implements Session {
   }
 
   async #revoke(): Promise<void> {
-    try {
-      await this.#conn.call(`revoke session lease ${this.lease}`, () => this.#conn.client.leaseClient.leaseRevoke({ ID: this.lease }));
-    } catch (error) {
-      if (!isLeaseNotFound(error)) throw error;
-    }
+    await revokeLease(this.#conn, this.lease);
   }
 
-  async #keepAlive(): Promise<void> {
-    const scope = this.#scope.signal;
-    const ttlMs = this.ttl * 1000;
-    const retry = new Backoff({ baseMs: 100, maxMs: Math.max(100, ttlMs / 3), minMs: 20 });
-    if (!(await pause(ttlMs / 3, scope))) return;
-    while (!scope.aborted) {
-      const sentAt = Date.now();
-      let granted: number;
-      try {
-        granted = await this.#channel.send(this.lease, Math.min(this.#conn.timeoutMs, Math.max(ttlMs / 3, 250)), scope);
-      } catch (error) {
-        if (scope.aborted) return;
-        const failure = error instanceof RollcallError ? error : translateEtcdError(error, { operation: `keepalive lease ${this.lease}`, endpoints: this.#conn.endpoints });
-        const untilExpiry = this.#confirmedAt + ttlMs - Date.now();
-        if (untilExpiry <= 0) {
-          this.#lose(`lease ${this.lease}: no keepalive confirmed for ${this.ttl} s, etcd has expired it`, failure);
-          return;
-        }
+  #keepAlive(): Promise<void> {
+    const signal = this.#scope.signal;
+    return keepLeaseAlive(this.#conn, { leaseId: this.lease, ttl: this.ttl, confirmedAt: this.#confirmedAt, signal }, {
+      answered: ({ confirmedAt }) => {
+        this.#confirmedAt = confirmedAt;
+        this.#transition([EtcdSessionState.UNCONFIRMED], EtcdSessionState.ALIVE);
+      },
+      failed: ({ error, sinceConfirmedMs, endpoint }) => {
         this.#transition([EtcdSessionState.ALIVE], EtcdSessionState.UNCONFIRMED);
-        trace('session %s: keepalive failed (%s), %d ms left', this.lease, failure.message, untilExpiry);
-        if (!(await pause(Math.min(retry.next(), untilExpiry), scope))) return;
-        continue;
-      }
-      if (scope.aborted) return;
-      if (granted <= 0) {
-        this.#lose(`lease ${this.lease} expired or was revoked elsewhere`, undefined);
-        return;
-      }
-      this.#confirmedAt = sentAt;
-      retry.reset();
-      this.#transition([EtcdSessionState.UNCONFIRMED], EtcdSessionState.ALIVE);
-      if (!(await pause(ttlMs / 3, scope))) return;
-    }
+        trace('session %s: keepalive via %s failed (%s), unconfirmed for %d ms', leaseHex(this.lease), endpoint, error.message, sinceConfirmedMs);
+      },
+      gone: ({ cause }) => this.#lose(`lease ${leaseHex(this.lease)} expired or was revoked elsewhere`, cause),
+    });
   }
 
   #lose(message: string, cause: unknown): void {
@@ -161,7 +140,6 @@ export class EtcdSession implements Session {
       case EtcdSessionState.CLOSED:
       case EtcdSessionState.ABANDONED:
         this.#scope.abort(new ClosedError(`session ${this.lease} ended`));
-        this.#channel.reset();
         this.#onDone(this);
         if (reason) this.#lost.abort(reason);
         break;

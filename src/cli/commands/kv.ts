@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import type { EtcdConnection } from '../../etcd/index.js';
 import { InvalidConfigError } from '../../errors.js';
+import { grantLease } from '../../etcd/lease-calls.js';
 import { prefixRange, RangeFollower, singleKeyRange, toWatchedKV, type ChangeBatch, type KeyRange, type WatchedKV } from '../../watch/index.js';
 import { connectionOptions, parseLeaseId, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';
@@ -123,8 +124,7 @@ function kvLines(item: WatchedKV, options: GetOptions): string {
 }
 
 async function grant(conn: EtcdConnection, ttl: number): Promise<string> {
-  const response = await conn.call(`grant lease (ttl ${ttl})`, () => conn.client.leaseClient.leaseGrant({ TTL: ttl, ID: 0 }));
-  return String(response.ID);
+  return (await grantLease(conn, ttl)).leaseId;
 }
 
 /** One RangeFollower: resumes after outages without losing or repeating an event. */

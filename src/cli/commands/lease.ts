@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { EtcdConnection } from '../../etcd/index.js';
-import { LeaseLostError, RollcallError } from '../../errors.js';
-import { KeepAliveChannel } from '../../etcd/keepalive-channel.js';
-import { sleep } from '../../etcd/index.js';
+import { LeaseLostError } from '../../errors.js';
+import { grantLease, leaseTimeToLive, revokeLease } from '../../etcd/lease-calls.js';
+import { keepLeaseAlive } from '../../etcd/lease-keepalive.js';
 import { connectionOptions, parseLeaseId, parsePositiveInt, toHex, withConnectionOptions } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';
 import { withConnection } from '../instance-listing.js';
@@ -21,17 +21,16 @@ export function registerLeaseCommand(program: Command): void {
     .argument('<ttl>', 'TTL in seconds', parsePositiveInt)
     .option('--json', 'print {"id": decimal, "hex": hex, "ttl": seconds}');
   withConnectionOptions(grant).action(async (ttl: number, options: { json?: boolean }, command: Command) => {
-    const response = await withConnection(connectionOptions(command), (conn) =>
-      conn.call(`grant lease (ttl ${ttl})`, () => conn.client.leaseClient.leaseGrant({ TTL: ttl, ID: 0 })),
-    );
-    const id = String(response.ID);
-    if (options.json === true) printJson({ id, hex: toHex(id), ttl: Number(response.TTL) });
-    else console.log(`lease ${toHex(id)} granted with TTL(${response.TTL}s)`);
+    const granted = await withConnection(connectionOptions(command), (conn) => grantLease(conn, ttl));
+    const id = granted.leaseId;
+    if (options.json === true) printJson({ id, hex: toHex(id), ttl: granted.ttl });
+    else console.log(`lease ${toHex(id)} granted with TTL(${granted.ttl}s)`);
   });
 
   const revoke = lease.command('revoke').description('revoke a lease (its keys are deleted)').argument('<id>', 'lease id (hex or decimal)', parseLeaseId);
   withConnectionOptions(revoke).action(async (id: string, _options: unknown, command: Command) => {
-    await withConnection(connectionOptions(command), (conn) => conn.call(`revoke lease ${toHex(id)}`, () => conn.client.leaseClient.leaseRevoke({ ID: id })));
+    const revoked = await withConnection(connectionOptions(command), (conn) => revokeLease(conn, id));
+    if (!revoked) throw new LeaseLostError(`lease ${toHex(id)} not found: it expired or was revoked`, { details: { leaseId: id } });
     console.log(`lease ${toHex(id)} revoked`);
   });
 
@@ -43,18 +42,16 @@ export function registerLeaseCommand(program: Command): void {
     .option('--json', 'print {"id", "hex", "ttl", "grantedTtl", "keys"?}');
   withConnectionOptions(ttl).action(async (id: string, options: { keys?: boolean; json?: boolean }, command: Command) => {
     const keys = options.keys === true;
-    const response = await withConnection(connectionOptions(command), (conn) =>
-      conn.call(`lease ${toHex(id)} time to live`, () => conn.client.leaseClient.leaseTimeToLive({ ID: id, keys })),
-    );
-    const remaining = Number(response.TTL);
-    const names = response.keys.map((k) => k.toString('utf8'));
+    const response = await withConnection(connectionOptions(command), (conn) => leaseTimeToLive(conn, id, { keys }));
+    const remaining = response.ttl;
+    const names = response.keys;
     if (options.json === true) {
-      printJson({ id, hex: toHex(id), ttl: remaining, grantedTtl: Number(response.grantedTTL), ...(keys ? { keys: names } : {}) });
+      printJson({ id, hex: toHex(id), ttl: remaining, grantedTtl: response.grantedTtl, ...(keys ? { keys: names } : {}) });
     } else if (remaining < 0) {
       console.log(`lease ${toHex(id)} already expired`);
     } else {
       const attached = keys ? `, attached keys([${names.join(' ')}])` : '';
-      console.log(`lease ${toHex(id)} granted with TTL(${response.grantedTTL}s), remaining(${remaining}s)${attached}`);
+      console.log(`lease ${toHex(id)} granted with TTL(${response.grantedTtl}s), remaining(${remaining}s)${attached}`);
     }
   });
 
@@ -87,25 +84,20 @@ export function registerLeaseCommand(program: Command): void {
   });
 }
 
-/** One keepalive every TTL/3 until aborted; throws LeaseLostError once etcd says the lease is gone. */
+/**
+ * One keepalive at once, then every TTL/3 until aborted (keepLeaseAlive: an unanswered one is a
+ * warning and the next goes to the next endpoint); throws LeaseLostError once etcd says the lease
+ * is gone.
+ */
 async function keepAliveLoop(conn: EtcdConnection, id: string, signal: AbortSignal): Promise<void> {
-  const channel = new KeepAliveChannel(conn);
-  let intervalMs = 1000;
-  try {
-    while (!signal.aborted) {
-      try {
-        const ttl = await channel.send(id, conn.timeoutMs, signal);
-        if (ttl <= 0) throw new LeaseLostError(`lease ${toHex(id)} expired or revoked`, { details: { leaseId: id } });
-        console.log(`lease ${toHex(id)} keepalived with TTL(${ttl})`);
-        intervalMs = Math.max(500, (ttl * 1000) / 3);
-      } catch (error) {
-        if (signal.aborted) return;
-        if (error instanceof LeaseLostError || !(error instanceof RollcallError) || error.code !== 'ERR_ETCD_UNAVAILABLE') throw error;
-        printWarning(`keepalive failed, retrying: ${error.message}`);
-      }
-      await sleep(intervalMs, signal).catch(() => undefined);
-    }
-  } finally {
-    channel.reset();
-  }
+  let gone = false;
+  // The TTL is not known before the first answer: 3 s gives etcdctl's first interval of 1 s.
+  await keepLeaseAlive(conn, { leaseId: id, ttl: 3, firstAfterMs: 0, signal }, {
+    answered: ({ ttl }) => console.log(`lease ${toHex(id)} keepalived with TTL(${ttl})`),
+    failed: ({ error }) => printWarning(`keepalive failed, retrying: ${error.message}`),
+    gone: () => {
+      gone = true;
+    },
+  });
+  if (gone && !signal.aborted) throw new LeaseLostError(`lease ${toHex(id)} expired or revoked`, { details: { leaseId: id } });
 }

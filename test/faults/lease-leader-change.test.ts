@@ -1,0 +1,141 @@
+/**
+ * Leases on a 3-member cluster: a lease is lost only when etcd says so, never because a member
+ * answered nothing for a while. A leader SIGKILLed, or the member a registrar's keepalives go to
+ * paused for twice the TTL, must not cost a registration: no `lost`, no re-grant, no instance ever
+ * reported removed by a Catalog, and a Store lock's session keeps its lease.
+ *
+ * Keepalives go to the first endpoint listed and move on to the next one when an attempt gets no
+ * answer, so each client here lists the member under fault first: the fault always hits the
+ * member actually in use.
+ */
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { EtcdCluster } from '../../src/dev/index.js';
+import type { Registrar } from '../../src/registration/index.js';
+import type { Lock } from '../../src/store/index.js';
+import { openCatalog, record, type Recorder } from '../helpers/catalog.js';
+import { etcdClient, startCluster, waitFor } from '../helpers/etcd.js';
+import { assertNoUnhandledRejections, keysOnLease, registrar } from '../fixtures/registration-support.js';
+import { etcdStore } from '../integration/etcd-store-support.js';
+
+/** etcd raises a TTL below 1.5 × the election timeout: 4 s is its minimum with CLUSTER_TIMING. */
+const TTL = 4;
+const REGISTRARS = 6;
+const PER_REGISTRAR = 2;
+
+interface Fleet {
+  readonly registrars: Registrar[];
+  readonly leases: string[];
+  readonly keys: string[][];
+  readonly lost: string[];
+  readonly granted: number[];
+  readonly catalog: Recorder;
+  readonly lock: Lock;
+}
+
+/** `member`'s endpoint first, then the others: keepalives start on `member`. */
+function endpointsFrom(cluster: EtcdCluster, member: number): string[] {
+  return [cluster.member(member).clientUrl, ...cluster.endpointsExcept(member)];
+}
+
+/** Registrars and a lock holder whose keepalives go to `member`, and a Catalog following them all. */
+async function startFleet(t: TestContext, cluster: EtcdCluster, member: number, prefix: string): Promise<Fleet> {
+  const endpoints = endpointsFrom(cluster, member);
+  // The lock first: a Lock starts watching its own key when acquired, and a fault hitting that
+  // watch's first listing is a separate matter (the Lock's), not the session's under test here.
+  const store = etcdStore(t, { endpoints, namespace: `${prefix}-store/`, timeoutMs: 2000 });
+  const lock = await store.lock('fault', { ttl: TTL });
+  const registrars: Registrar[] = [];
+  const lost: string[] = [];
+  const granted: number[] = [];
+  const longestUnanswered: number[] = [];
+  t.after(() => t.diagnostic(`longest time without a confirmed keepalive, per registrar (ms): ${longestUnanswered.join(', ')}`));
+  for (let i = 0; i < REGISTRARS; i += 1) {
+    const r = registrar(t, endpoints, { ttl: TTL, timeoutMs: 2000, prefix });
+    granted.push(0);
+    r.on('leaseGranted', () => {
+      granted[i] = (granted[i] ?? 0) + 1;
+    });
+    r.on('lost', (error) => lost.push(`registrar ${i}: ${error.message}`));
+    r.on('keepaliveFailed', ({ sinceLastKeepAliveMs }) => {
+      longestUnanswered[i] = Math.max(longestUnanswered[i] ?? 0, sinceLastKeepAliveMs);
+    });
+    registrars.push(r);
+  }
+  const keys: string[][] = [];
+  for (const [i, r] of registrars.entries()) {
+    const regs = await Promise.all(
+      Array.from({ length: PER_REGISTRAR }, (_, j) => r.register({ service: 'svc', id: `r${i}-${j}`, address: `10.0.${i}.${j}:80` })),
+    );
+    keys.push(regs.map((reg) => reg.key).sort());
+  }
+  const opened = await openCatalog(t, { endpoints: cluster.endpoints, prefix });
+  const catalog = record(opened);
+  await waitFor(() => opened.instances('svc').length === REGISTRARS * PER_REGISTRAR, { message: 'the catalog to list every instance' });
+  return { registrars, leases: registrars.map((r) => r.leaseId as string), keys, lost, granted, catalog, lock };
+}
+
+/** Nothing was lost: same leases, alive in etcd with their keys, no event saying otherwise. */
+async function assertNothingLost(t: TestContext, fleet: Fleet, survivors: string[]): Promise<void> {
+  assert.deepEqual(fleet.lost, [], 'no registrar declared its lease lost');
+  assert.deepEqual(fleet.granted, fleet.registrars.map(() => 1), 'no lease was re-granted');
+  assert.deepEqual(fleet.registrars.map((r) => r.leaseId), fleet.leases, 'every registrar kept its lease');
+  assert.deepEqual(fleet.catalog.log.filter((line) => line.startsWith('removed ')), [], 'the catalog never reported an instance removed');
+  const lockLoss = fleet.lock.lost.reason as (Error & { cause?: unknown }) | undefined;
+  assert.equal(fleet.lock.lost.aborted, false, `the lock was lost: ${String(lockLoss)} (cause: ${String(lockLoss?.cause)})`);
+  const admin = etcdClient(t, survivors);
+  for (const [i, lease] of fleet.leases.entries()) {
+    assert.deepEqual(await keysOnLease(admin, lease), fleet.keys[i], `registrar ${i}'s lease still carries its keys`);
+  }
+  const lockKeys = (await keysOnLease(admin, fleet.lock.lease)) ?? [];
+  assert.equal(lockKeys.length, 1, `the lock's lease carries its key (${lockKeys.join(', ')})`);
+  assert.ok(lockKeys[0]?.endsWith(fleet.lock.key), `${String(lockKeys[0])} is the lock key ${fleet.lock.key}`);
+}
+
+/**
+ * Raft timing of a cluster tuned for a slower network (etcd's default election timeout is 1 s;
+ * several seconds are common across zones), not the harness's fast one: a leader change then
+ * takes about a TTL, as on the cluster where registrations were lost.
+ */
+const CLUSTER_TIMING = { heartbeatIntervalMs: 250, electionTimeoutMs: 2500 };
+
+describe('leases across a leader change and a paused member (3-member cluster)', () => {
+  assertNoUnhandledRejections();
+
+  it('leader SIGKILLed: no lease lost or re-granted, no instance removed, the lock kept', async (t) => {
+    const cluster = await startCluster(t, CLUSTER_TIMING);
+    const leader = await cluster.waitForLeader();
+    const fleet = await startFleet(t, cluster, leader, 'leader-kill');
+    await cluster.kill(leader);
+    const next = await cluster.waitForLeader({ notIndex: leader, timeoutMs: 10_000 });
+    t.diagnostic(`leader ${leader} killed, member ${next} leads`);
+    // Observation window, not synchronisation: a registrar that gave up on its lease after a TTL
+    // without answers, or a lease nobody kept alive, shows within two TTLs of the new leader.
+    await delay(2 * TTL * 1000);
+    await assertNothingLost(t, fleet, cluster.endpointsExcept(leader));
+  });
+
+  for (const role of ['leader', 'follower'] as const) {
+    it(`the member keepalives go to (the ${role}) paused for 2×TTL: no lease lost or re-granted, no instance removed, the lock kept`, async (t) => {
+      const cluster = await startCluster(t, CLUSTER_TIMING);
+      const leader = await cluster.waitForLeader();
+      // A paused follower costs no election, so nobody extends the leases: keepalives must move
+      // to another member within a TTL. A paused leader makes every renewal wait for an election.
+      const victim = role === 'leader' ? leader : (leader + 1) % cluster.size;
+      const fleet = await startFleet(t, cluster, victim, `pause-${role}`);
+      cluster.pause(victim);
+      t.after(() => {
+        if (cluster.member(victim).paused) cluster.resume(victim);
+      });
+      // The fault itself lasts two TTLs: longer than any lease lives without keepalives.
+      await delay(2 * TTL * 1000);
+      await assertNothingLost(t, fleet, cluster.endpointsExcept(victim));
+      cluster.resume(victim);
+      // Read from the others: a resumed ex-leader answers lease reads from its stale state until
+      // it hears of the new term.
+      await cluster.waitForLeader();
+      await assertNothingLost(t, fleet, cluster.endpointsExcept(victim));
+    });
+  }
+});

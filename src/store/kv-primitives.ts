@@ -35,7 +35,7 @@ export type KvPrimitives = Pick<Store, 'get' | 'list' | 'atomicPut' | 'watch' | 
 export function queuePrefix(prefix: string, name: unknown, what: 'lock' | 'election'): string {
   if (typeof name !== 'string' || name === '') {
     throw new InvalidNameError(`${what} name must be a non-empty string, got ${JSON.stringify(name)}`, {
-      details: { name },
+      details: { kind: `${what} name`, name },
     });
   }
   return `${prefix}${name.replace(/[%/]/g, (c) => (c === '%' ? '%25' : '%2F'))}/`;

@@ -109,7 +109,7 @@ export function defineLockContract(env: ContractEnv): void {
       const one = await within(store.lock('one'), env.ms, 'lock one');
       const two = await within(store.lock('two'), env.ms, 'lock two');
       await Promise.all([one.release(), two.release()]);
-      await assert.rejects(store.lock(''), { code: 'ERR_INVALID_NAME' });
+      await assert.rejects(store.lock(''), { code: 'ERR_INVALID_NAME', details: { kind: 'lock name', name: '' } });
     });
 
     it('names with "/" or "%" are one key segment: a/b, a and a%2Fb are held at once', async (t) => {

@@ -95,7 +95,12 @@ export function endpointsGiven(cmd: Command): boolean {
 
 /** The service key prefix: --prefix, or "services". */
 export function servicePrefix(cmd: Command): string {
-  return sharedValues(cmd).prefix ?? DEFAULT_PREFIX;
+  return givenPrefix(cmd) ?? DEFAULT_PREFIX;
+}
+
+/** --prefix as given on the command line (before or after the command), else undefined. */
+export function givenPrefix(cmd: Command): string | undefined {
+  return sharedValues(cmd).prefix;
 }
 
 export function parseUser(value: string): { username: string; password: string } {

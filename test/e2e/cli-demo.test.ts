@@ -1,12 +1,13 @@
 // `rollcall demo --duration` on the built CLI: it starts its own etcd and instance processes,
 // prints picks, an expired and a deregistered removal, exits 0 by itself, and leaves no child
-// process (by the pids it printed and by its pgrep marker) and no etcd data dir behind.
+// process (by the pids it printed and by its pgrep marker) and no etcd data dir behind. On a
+// shared etcd that already holds services/api/api-1 it uses a prefix of its own and leaves that key alone.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { processGone } from '../helpers/etcd.js';
-import { startRollcall } from '../helpers/cli.js';
+import { processGone, useEtcd } from '../helpers/etcd.js';
+import { etcdctl, startRollcall } from '../helpers/cli.js';
 
 function pgrep(pattern: string): string {
   try {
@@ -71,5 +72,31 @@ describe('rollcall demo (built CLI)', () => {
     assert.equal(pgrep(marker), '');
     const dataDir = /data dir (\S+)\)/.exec(out)?.[1] ?? '';
     assert.equal(existsSync(dataDir), false);
+  });
+
+  describe('on a shared etcd', () => {
+    const server = useEtcd();
+
+    it('--endpoints: keys under a demo-<random> prefix of its own; another owner\'s services/api/api-1 is left alone; nothing left after', async (t) => {
+      const url = server.etcd.clientUrl;
+      const lease = /lease ([0-9a-f]+) granted/.exec(await etcdctl(url, 'lease', 'grant', '120'))?.[1] ?? '';
+      await etcdctl(url, 'put', 'services/api/api-1', '{"Op":0,"Addr":"10.9.9.9:1","Metadata":null}', `--lease=${lease}`);
+      const demo = startRollcall(t, ['demo', '--duration', '6', '--endpoints', url]);
+      t.after(() => {
+        for (const match of demo.output.stdout.matchAll(/started as pid (\d+)/g)) {
+          const pid = Number(match[1]);
+          if (!processGone(pid)) process.kill(pid, 'SIGKILL');
+        }
+      });
+      const exit = await demo.waitExit(60_000);
+      const out = demo.output.stdout;
+      assert.deepEqual(exit, { code: 0, signal: null }, `stderr: ${demo.output.stderr}\nstdout: ${out}`);
+      const prefix = /instances live under (demo-[0-9a-f]{8})\//.exec(out)?.[1];
+      assert.ok(prefix, out);
+      assert.match(out, /removed api\/api-2 .* reason expired/);
+      assert.equal(await etcdctl(url, 'get', 'services/api/api-1', '--print-value-only'), '{"Op":0,"Addr":"10.9.9.9:1","Metadata":null}\n');
+      // Every instance deregistered or expired (the crashed one before its removal was narrated).
+      assert.equal(await etcdctl(url, 'get', `${prefix}/`, '--prefix', '--keys-only'), '');
+    });
   });
 });

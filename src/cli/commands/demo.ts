@@ -1,18 +1,21 @@
 /**
  * `rollcall demo [--duration S] [--endpoints …]`: the whole library in one terminal.
  *
- * Starts a throwaway etcd unless --endpoints is given; starts five instances of two services as
- * child processes running `rollcall register` (different weights and zones, 2 s leases); a
- * consumer (Catalog + one picker per service) prints which instance gets each simulated call;
+ * Starts a throwaway etcd unless --endpoints is given; keys go under a prefix of the run's own
+ * (`demo-<random>`, unless --prefix is given), so a shared etcd's keys never collide with it;
+ * starts five instances of two services as child processes running `rollcall register`
+ * (different weights and zones, 2 s leases); a consumer (Catalog + one picker per service)
+ * prints which instance gets each simulated call;
  * then one instance is crashed with SIGKILL (its key stays until its lease expires: `removed …
  * reason expired`) and one is stopped with SIGTERM (it deregisters: `removed … reason
  * deregistered` at once). Keeps picking every 2 s until Ctrl-C (or --duration), then stops every
  * instance and the etcd it started (data dir removed) and exits 0.
  */
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { EtcdProcess } from '../../dev/etcd-process.js';
 import { resolveConnectionOptions, sleep } from '../../etcd/index.js';
-import { connectionArgv, connectionOptions, endpointsGiven, parsePositiveInt, servicePrefix, withConnectionOptions, withPrefixOption } from '../cli-options.js';
+import { connectionArgv, connectionOptions, endpointsGiven, givenPrefix, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
 import { DemoConsumer, type DemoService } from '../demo-consumer.js';
 import { DemoInstance, type DemoInstanceSpec } from '../demo-instances.js';
 import { armStopSignal, type StopSignal } from '../stop-signal.js';
@@ -44,8 +47,8 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('run a narrated demo: a local etcd, instances of two services, a consumer picking, a crash and a clean stop')
     .option('--duration <seconds>', 'end by itself this many seconds after start, once the scripted part is done (default: run until Ctrl-C)', parsePositiveInt)
-    .option('--ttl <seconds>', 'lease TTL of the demo instances', parsePositiveInt, 2);
-  withPrefixOption(cmd);
+    .option('--ttl <seconds>', 'lease TTL of the demo instances', parsePositiveInt, 2)
+    .option('--prefix <prefix>', 'key prefix of the demo instances (default: demo-<random>, new for each run)');
   withConnectionOptions(cmd);
   cmd.action(async (options: DemoOptions, command: Command) => {
     await runDemo(command, options);
@@ -70,7 +73,9 @@ async function runDemo(command: Command, options: DemoOptions): Promise<void> {
       endpoints = etcd.clientUrl;
       say(`demo: started a throwaway etcd at ${endpoints} (pid ${etcd.pid}, data dir ${etcd.dataDir}); it is stopped and removed on exit`);
     }
-    const prefix = servicePrefix(command);
+    // A prefix of its own per run: a shared etcd may hold another demo's (or anyone's) api-1.
+    const prefix = givenPrefix(command) ?? `demo-${randomBytes(4).toString('hex')}`;
+    say(`demo: instances live under ${prefix}/ (a prefix of this run's own; --prefix chooses another)`);
     const connection = { ...connectionOptions(command), endpoints };
     consumer = await DemoConsumer.open(connection, prefix, SERVICES, say);
     say(`demo: consumer follows ${SERVICES.map((s) => `${prefix}/${s.name}/`).join(' and ')} with a Catalog; pickers: ${SERVICES.map((s) => `${s.name} ${s.strategy}`).join(', ')}`);

@@ -8,8 +8,8 @@
  *   owner, a closed etcd client, a failed signal-driven shutdown). It is emitted only while at
  *   least one `error` listener is attached; otherwise the same error goes to `warning`, so an
  *   unlistened `error` never throws.
- * - A failed keepalive is reported as `keepaliveFailed` and is NOT a lost lease: the lease is lost
- *   only when etcd says so or when a whole TTL has passed since the last answered keepalive.
+ * - A failed keepalive is reported as `keepaliveFailed` and is NOT a lost lease, however long
+ *   keepalives go unanswered: the lease is lost only when etcd says so.
  */
 import type { InstanceStatus } from '../codec/index.js';
 import type { DuplicateInstanceError, HealthCheckError, LeaseLostError, RollcallError } from '../errors.js';
@@ -22,15 +22,19 @@ export interface RegistrarEvents {
   /** A lease was granted: the first one (`previousLeaseId` undefined) or one replacing a lost lease. */
   leaseGranted: [info: { leaseId: string; ttl: number; previousLeaseId: string | undefined }];
   /**
-   * A keepalive got no answer (etcd unreachable, stream broken, deadline). Not a loss: keepalives
-   * continue, and the keys stay in etcd while the lease's TTL runs.
+   * A keepalive got no answer (member paused or cut off, no leader yet, etcd down, stream broken;
+   * each attempt waits at most TTL/3). Not a loss, even past the TTL: on a cluster a new leader
+   * extends every lease. Keepalives continue for the same lease, the next one on the next
+   * endpoint, until etcd answers. `sinceLastKeepAliveMs` counts from when the last answered
+   * keepalive was sent.
    */
   keepaliveFailed: [info: { leaseId: string; error: RollcallError; sinceLastKeepAliveMs: number }];
   /**
-   * The lease is gone (etcd answered TTL 0 or "lease not found" — expired, revoked, or etcd's data
-   * was wiped — or a whole TTL passed with no answered keepalive). Consumers may have seen the
-   * keys deleted. rollcall is already granting a new lease; `reregistered` follows when done.
-   * `error.details`: `{ leaseId, reason: 'expired' | 'unreachable' | 'rejected', sinceLastKeepAliveMs }`.
+   * etcd said the lease is gone: a keepalive answered TTL 0 or "lease not found" (`expired`:
+   * expired, revoked, or etcd's data was wiped), or a put was refused with "lease not found"
+   * (`rejected`). Never fired for keepalives that merely went unanswered. Consumers may have seen
+   * the keys deleted. rollcall is already granting a new lease; `reregistered` follows when done.
+   * `error.details`: `{ leaseId, reason: 'expired' | 'rejected', sinceLastKeepAliveMs }`.
    */
   lost: [error: LeaseLostError];
   /** Every live registration was put again under the new lease `leaseId`; `count` records written. */

@@ -58,9 +58,9 @@ export interface Session {
   /** TTL in seconds the lease was granted with. */
   readonly ttl: number;
   /**
-   * Aborted when the lease ends without close(): with LeaseLostError when it expired or was
-   * revoked elsewhere, with ClosedError when its store closed. A failed keepalive alone does
-   * not abort it; only the lease actually being gone (or unconfirmable past its TTL) does.
+   * Aborted when the lease ends without close(): with LeaseLostError when etcd answers that it
+   * expired or was revoked elsewhere, with ClosedError when its store closed. Keepalives that get
+   * no answer never abort it, however long: only etcd saying the lease is gone does.
    */
   readonly lost: AbortSignal;
   /** Revokes the lease: every key attached to it is deleted in one revision. Idempotent. */

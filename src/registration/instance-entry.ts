@@ -63,7 +63,7 @@ export class InstanceEntry {
   constructor(private readonly host: EntryHost, key: string, record: InstanceRecord, private readonly options: ResolvedRegisterOptions) {
     this.key = key;
     this.desired = record;
-    encodeInstance(record); // throws MalformedValueError now, before any etcd call, when too large
+    encodeInstance(record); // throws InvalidConfigError now, before any etcd call, when too large
     this.health = options.healthCheck
       ? new HealthMonitor(options.healthCheck, options.healthIntervalMs, options.healthTimeoutMs, key, (result) => this.applyHealth(result))
       : undefined;

@@ -6,6 +6,10 @@ import { captureStartupSignals, releaseStartupSignals } from './stop-signal.js';
 
 captureStartupSignals(process.argv);
 const { runCli } = await import('./program.js');
+// Loading is synchronous work: a signal that arrived meanwhile reaches its listener only in the
+// event loop's poll phase. An immediate queued from an immediate runs after one full poll phase,
+// so once it has run the command sees that signal before its first etcd call.
+await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 const code = await runCli(process.argv);
 const unclaimed = releaseStartupSignals();

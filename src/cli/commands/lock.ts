@@ -41,6 +41,8 @@ async function runLocked(command: Command, name: string, argv: readonly string[]
   try {
     let lock;
     try {
+      // Interrupted during start-up: do not even open a session (its lease would outlive us).
+      stop.signal.throwIfAborted();
       lock = await store.lock(name, { ttl, signal: stop.signal });
     } catch (error) {
       if (!stop.signal.aborted) throw error;

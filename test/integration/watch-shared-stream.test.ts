@@ -11,6 +11,7 @@ import type { EtcdProcess } from '../../src/dev/index.js';
 import { EtcdStore } from '../../src/store/index.js';
 import { eventually, etcdClient, useEtcd, waitFor } from '../helpers/etcd.js';
 import { FAST, openCatalog, putInstance, viewOf } from '../helpers/catalog.js';
+import { assertNoUnhandledRejections } from '../fixtures/registration-support.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 /** etcd sends a progress notification to each idle watcher this often (10 min by default). */
@@ -66,6 +67,7 @@ function keysOf(batches: readonly ChangeBatch[], cause: ChangeBatch['cause']): s
 }
 
 describe('one Watch stream per connection, shared by every range', () => {
+  assertNoUnhandledRejections();
   const server = useEtcd({ extraArgs: [`--experimental-watch-progress-notify-interval=${PROGRESS_EVERY}`] });
 
   it('N followers on one connection open 1 stream with N watchers, and closing them all closes it', async (t) => {

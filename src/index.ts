@@ -126,6 +126,7 @@ export {
   type InstanceHandle,
   type NoInstanceReason,
   type OutlierOptions,
+  type PanicInfo,
   type Picker,
   type PickerFilter,
   type PickerOptions,
@@ -143,6 +144,7 @@ export {
   DEFAULT_STORE_TIMEOUT_MS,
   type EtcdStoreOptions,
   type Store,
+  type StoreEvents,
   type StoreOptions,
   type StoreValue,
   type KVPairFields,
@@ -163,3 +165,6 @@ export {
   type KeyWatchEvent,
   type TreeWatchEvent,
 } from './store/index.js';
+
+// Diagnostics channels (docs/diagnostics.md): subscribe with node:diagnostics_channel.
+export { CHANNEL_NAMES, type ChannelName, type DiagnosticsPayloads, type LeaseOwner } from './diagnostics/channels.js';

@@ -38,8 +38,8 @@ export interface DiagnosticsPayloads {
   'rollcall:picker:panic': PanicInfo;
   /** An EtcdStore session changed state. */
   'rollcall:store:session': { leaseId: string | undefined; from: string; to: string };
-  /** A lock wait ended: acquired after `waitedMs`, or gave up (aborted, closed, lease lost). */
-  'rollcall:store:lock-wait': { name: string; waitedMs: number; acquired: boolean };
+  /** A lock or election wait ended: acquired after `waitedMs`, or gave up (aborted, closed, lease lost). */
+  'rollcall:store:lock-wait': { kind: 'lock' | 'election'; name: string; waitedMs: number; acquired: boolean };
   /** A `warning` event was emitted by a Registrar, Catalog or Store. */
   'rollcall:warning': { source: string; error: Error };
   /** A user's event listener threw or rejected; it became a `warning` (ListenerError). */

@@ -9,11 +9,13 @@
  */
 import { addAbortListener } from 'node:events';
 import { debuglog } from 'node:util';
-import { ClosedError, InvalidConfigError, InvalidNameError } from '../errors.js';
+import { ClosedError, InvalidConfigError, InvalidNameError, type RollcallError } from '../errors.js';
+import { publish } from '../diagnostics/publish.js';
+import { SafeEmitter } from '../events/safe-emitter.js';
 import { campaign, currentLeader, observeLeader } from './election.js';
 import { EventQueue } from './event-queue.js';
 import { toBytes, type KVPair, type StoreValue } from './kv-pair.js';
-import type { KvPrimitives } from './kv-primitives.js';
+import { REPORT_WARNING, type KvPrimitives } from './kv-primitives.js';
 import { acquireLock } from './lock.js';
 import type * as api from './store.js';
 import { checkTtl, type ResolvedStoreOptions } from './store-options.js';
@@ -44,7 +46,7 @@ export type Expected = number | null | undefined;
 
 const LEASE_ID = /^(0|[1-9][0-9]{0,18})$/;
 
-export abstract class BaseStore<S extends api.Session = api.Session> implements api.Store, KvPrimitives {
+export abstract class BaseStore<S extends api.Session = api.Session> extends SafeEmitter<api.StoreEvents> implements api.Store, KvPrimitives {
   readonly options: ResolvedStoreOptions;
   #state = StoreState.OPEN;
   #closing: Promise<void> | undefined;
@@ -54,7 +56,14 @@ export abstract class BaseStore<S extends api.Session = api.Session> implements 
   readonly #watchStops = new Set<() => void>();
 
   protected constructor(options: ResolvedStoreOptions) {
+    super('store');
     this.options = options;
+  }
+
+  /** Problems the store handled itself reach the `warning` event and `rollcall:warning`. */
+  [REPORT_WARNING](error: RollcallError): void {
+    publish('rollcall:warning', () => ({ source: 'store', error }));
+    this.emit('warning', error);
   }
 
   get state(): StoreState {

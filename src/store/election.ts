@@ -69,7 +69,7 @@ export async function campaign(
   options: WaitOptions = {},
 ): Promise<Leadership> {
   const label = `election ${election}`;
-  const position = await joinQueue(kv, queuePrefix(electionPrefix, election, 'election'), value, options, label);
+  const position = await joinQueue(kv, queuePrefix(electionPrefix, election, 'election'), value, options, { kind: 'election', name: election });
   return new HeldLeadership(election, kv, position, label);
 }
 

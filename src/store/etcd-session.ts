@@ -94,7 +94,7 @@ export class EtcdSession implements Session {
   terminate(reason: ClosedError): Promise<void> {
     if (this.#transition(LIVE, EtcdSessionState.CLOSED, reason)) this.#revoking = this.#revoke();
     return (this.#revoking ?? Promise.resolve()).catch((error: unknown) => {
-      process.emitWarning(`rollcall: could not revoke session lease ${this.lease} on close (it expires within ${this.ttl} s): ${String(error)}`, {
+      process.emitWarning(`rollcall: could not revoke session lease ${leaseHex(this.lease)} on close (it expires within ${this.ttl} s): ${String(error)}`, {
         type: 'RollcallWarning',
         code: 'ROLLCALL_SESSION_REVOKE',
       });
@@ -139,7 +139,7 @@ export class EtcdSession implements Session {
       case EtcdSessionState.LOST:
       case EtcdSessionState.CLOSED:
       case EtcdSessionState.ABANDONED:
-        this.#scope.abort(new ClosedError(`session ${this.lease} ended`));
+        this.#scope.abort(new ClosedError(`session ${leaseHex(this.lease)} ended`));
         this.#onDone(this);
         if (reason) this.#lost.abort(reason);
         break;

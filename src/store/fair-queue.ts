@@ -6,10 +6,11 @@
  * order the keys were created.
  */
 import { debuglog } from 'node:util';
-import { ClosedError, LeaseLostError, LockLostError } from '../errors.js';
+import { ClosedError, EtcdRequestError, LeaseLostError, LockLostError, RollcallError } from '../errors.js';
+import { publish } from '../diagnostics/publish.js';
 import { leaseHex } from '../etcd/lease-id.js';
 import type { KVPair, StoreValue } from './kv-pair.js';
-import { queueKey, type KvPrimitives } from './kv-primitives.js';
+import { queueKey, REPORT_WARNING, type KvPrimitives } from './kv-primitives.js';
 import { linkSignals } from './signals.js';
 import type { Session } from './store.js';
 
@@ -32,9 +33,13 @@ export async function joinQueue(
   prefix: string,
   value: StoreValue,
   options: { ttl?: number; signal?: AbortSignal },
-  label: string,
+  subject: { kind: 'lock' | 'election'; name: string },
 ): Promise<Position> {
   options.signal?.throwIfAborted();
+  const label = `${subject.kind} ${subject.name}`;
+  const started = Date.now();
+  const waited = (acquired: boolean): void =>
+    publish('rollcall:store:lock-wait', () => ({ kind: subject.kind, name: subject.name, waitedMs: Date.now() - started, acquired }));
   // The signal also covers the grant: a session granted after an abort is revoked, not leaked.
   const session = await kv.session(options);
   const link = linkSignals(options.signal, session.lost);
@@ -43,14 +48,19 @@ export async function joinQueue(
     const own = await kv.atomicPut(queueKey(prefix, session.lease), value, null, { lease: session.lease, signal: link.signal });
     await waitForTurn(kv, prefix, own, link.signal, label);
     debug('%s: queued at revision %d, now at the head', label, own.createRevision);
+    waited(true);
     return { session, kv: own };
   } catch (error) {
+    waited(false);
     await session.close().catch((closeError: unknown) => {
       // The key stays until its TTL runs out; the caller still gets the reason it asked about.
-      process.emitWarning(`rollcall: could not remove queue key of ${label}: ${String(closeError)}`, {
-        type: 'RollcallWarning',
-        code: 'ROLLCALL_QUEUE_CLEANUP',
-      });
+      const reason = closeError instanceof Error ? closeError.message : String(closeError);
+      kv[REPORT_WARNING](
+        new EtcdRequestError(`could not remove the queue key of ${label}; it goes when its lease expires (${session.ttl} s): ${reason}`, {
+          cause: closeError,
+          details: { leaseId: session.lease, retryable: closeError instanceof RollcallError },
+        }),
+      );
     });
     if (options.signal?.aborted) throw options.signal.reason;
     if (session.lost.aborted && session.lost.reason instanceof LeaseLostError) {

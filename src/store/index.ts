@@ -9,6 +9,7 @@ export type {
   Session,
   SessionOptions,
   Store,
+  StoreEvents,
   WaitOptions,
   WatchOptions,
 } from './store.js';

@@ -20,10 +20,15 @@
  *
  * Keys are relative to the namespace; the recipes never see it.
  */
-import { InvalidNameError } from '../errors.js';
+import { InvalidNameError, type RollcallError } from '../errors.js';
 import type { Store } from './store.js';
 
-export type KvPrimitives = Pick<Store, 'get' | 'list' | 'atomicPut' | 'watch' | 'watchTree' | 'session'>;
+/** How the recipes report a problem they handled themselves: the store emits it as `warning`. */
+export const REPORT_WARNING = Symbol('rollcall.store.reportWarning');
+
+export type KvPrimitives = Pick<Store, 'get' | 'list' | 'atomicPut' | 'watch' | 'watchTree' | 'session'> & {
+  [REPORT_WARNING](error: RollcallError): void;
+};
 
 /**
  * The key prefix of lock or election `name`'s queue: `<prefix><segment>/`, where the name is made

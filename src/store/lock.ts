@@ -32,6 +32,6 @@ export async function acquireLock(
 ): Promise<Lock> {
   const prefix = queuePrefix(lockPrefix, name, 'lock');
   const label = `lock ${name}`;
-  const position = await joinQueue(kv, prefix, '', options, label);
+  const position = await joinQueue(kv, prefix, '', options, { kind: 'lock', name });
   return new HeldLock(name, kv, position, label);
 }

@@ -4,6 +4,7 @@
  * which of the last two happened.
  */
 import { ClosedError, LeaseLostError } from '../errors.js';
+import { leaseHex } from '../etcd/lease-id.js';
 import type { MemoryBackend } from './memory-backend.js';
 import type { Session } from './store.js';
 
@@ -23,7 +24,7 @@ export class MemorySession implements Session {
     this.#onDone = onDone;
     this.lease = backend.grantLease(ttl, true);
     this.#unsubscribe = backend.onLeaseEnd(this.lease, (how) => {
-      this.#finish(new LeaseLostError(`lease ${this.lease} ${how === 'expired' ? 'expired' : 'was revoked elsewhere'}`, {
+      this.#finish(new LeaseLostError(`lease ${leaseHex(this.lease)} ${how === 'expired' ? 'expired' : 'was revoked elsewhere'}`, {
         details: { leaseId: this.lease },
       }));
     });

@@ -7,6 +7,7 @@
  * rejects with ClosedError. Keys are strings, relative to the store's namespace. Every operation
  * takes an AbortSignal: one already aborted rejects with `signal.reason` before anything starts.
  */
+import type { RollcallError } from '../errors.js';
 import type { KVPair, StoreValue } from './kv-pair.js';
 import type { KeyWatchEvent, TreeWatchEvent } from './watch-events.js';
 
@@ -108,7 +109,21 @@ export interface Leadership {
   resign(): Promise<void>;
 }
 
+/** Events of a Store. */
+export interface StoreEvents {
+  /**
+   * A problem the store handled itself and that needs no action from the caller, e.g. a lock wait
+   * that ended but whose queue key could not be removed (it goes when its lease runs out).
+   * Emitting it with no listener is a no-op; a listener that throws is reported here again as a
+   * ListenerError and breaks nothing.
+   */
+  warning: [error: RollcallError];
+}
+
 export interface Store {
+  /** Listens for a store event (see StoreEvents). */
+  on<K extends keyof StoreEvents>(event: K, listener: (...args: StoreEvents[K]) => void): this;
+  off<K extends keyof StoreEvents>(event: K, listener: (...args: StoreEvents[K]) => void): this;
   /** The key, or null when absent. */
   get(key: string, options?: OperationOptions): Promise<KVPair | null>;
   /** Creates or overwrites the key; returns it as written. Rejects with LeaseNotFoundError for an unknown lease. */

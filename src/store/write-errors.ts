@@ -3,6 +3,7 @@
  * the key (relative to the namespace) and the revisions the same way.
  */
 import { KeyExistsError, KeyModifiedError, KeyNotFoundError, LeaseNotFoundError } from '../errors.js';
+import { leaseHex } from '../etcd/lease-id.js';
 
 /**
  * A compare-and-swap whose compare failed. `expected` is the modRevision the caller held (null:
@@ -26,7 +27,7 @@ export function compareFailed(key: string, expected: number | null, found: numbe
 
 /** A put naming a lease the server does not know (expired, revoked, never granted). */
 export function unknownLease(key: string, lease: string, cause?: unknown): Error {
-  return new LeaseNotFoundError(`lease ${lease} not found: it was never granted, expired or was revoked (put ${key})`, {
+  return new LeaseNotFoundError(`lease ${leaseHex(lease)} not found: it was never granted, expired or was revoked (put ${key})`, {
     cause,
     details: { key, leaseId: lease },
   });

@@ -77,7 +77,7 @@ export class InstanceWriter {
   async putIfOwned(key: string, value: string, leaseId: string, signal?: AbortSignal): Promise<boolean> {
     const k = Buffer.from(key);
     const response = await this.conn.call(
-      `put ${key} if on lease ${leaseId}`,
+      `put ${key} if on lease ${leaseHex(leaseId)}`,
       () =>
         this.conn.client.kv.txn({
           compare: [{ key: k, target: 'Lease', result: 'Equal', lease: leaseId }],
@@ -92,7 +92,7 @@ export class InstanceWriter {
   async deleteIfOwned(key: string, leaseId: string, signal?: AbortSignal): Promise<boolean> {
     const k = Buffer.from(key);
     const response = await this.conn.call(
-      `delete ${key} if on lease ${leaseId}`,
+      `delete ${key} if on lease ${leaseHex(leaseId)}`,
       () =>
         this.conn.client.kv.txn({
           compare: [{ key: k, target: 'Lease', result: 'Equal', lease: leaseId }],

@@ -16,7 +16,7 @@
  */
 import { debuglog } from 'node:util';
 import { decodeInstance, type KeyLayout } from '../codec/index.js';
-import { Backoff, pause, translateEtcdError, type EtcdConnection } from '../etcd/index.js';
+import { Backoff, leaseHex, pause, translateEtcdError, type EtcdConnection } from '../etcd/index.js';
 import { RollcallError } from '../errors.js';
 import { prefixRange, RangeFollower, type ChangeBatch, type WatchedKV } from '../watch/index.js';
 import type { InstanceEntry } from './instance-entry.js';
@@ -138,7 +138,7 @@ export class OwnershipGuard {
     const backoff = new Backoff({ baseMs: 200, maxMs: 2000 });
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const answer = await this.conn.call(`check lease ${leaseId} of ${entry.key}`, () =>
+        const answer = await this.conn.call(`check lease ${leaseHex(leaseId)} of ${entry.key}`, () =>
           this.conn.client.leaseClient.leaseTimeToLive({ ID: leaseId }),
           this.stop.signal,
         );

@@ -1,13 +1,14 @@
 // etcd3/grpc-js failures become one clear sentence per typed error: the operation, the endpoint,
 // what went wrong in plain words and what to check. gRPC's text ("14 UNAVAILABLE: …
 // Resolution note:") is kept in `cause`, never in the message. Also: ROLLCALL_TIMEOUT_MS errors
-// name the variable and its value.
+// name the variable and its value, and lease ids in messages are hex.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BrokenCircuitError } from 'cockatiel';
 import { EtcdLeaseInvalidError, EtcdPermissionDeniedError, GRPCUnavailableError } from 'etcd3';
 import { resolveConnectionOptions, translateEtcdError } from '../../src/etcd/index.js';
-import { EtcdAuthError, EtcdRequestError, EtcdTlsError, EtcdUnavailableError, InvalidConfigError } from '../../src/errors.js';
+import { EtcdAuthError, EtcdRequestError, EtcdTlsError, EtcdUnavailableError, InvalidConfigError, LeaseNotFoundError } from '../../src/errors.js';
+import { unknownLease } from '../../src/store/write-errors.js';
 
 const grpc = (lastError: string): string => `14 UNAVAILABLE: No connection established. Last error: Error: ${lastError}. Resolution note: `;
 const plain = { operation: 'get k', endpoints: ['http://127.0.0.1:2379'] };
@@ -81,5 +82,14 @@ describe('ROLLCALL_TIMEOUT_MS', () => {
     assert.equal(resolveConnectionOptions({}, { ROLLCALL_TIMEOUT_MS: '750' }).timeoutMs, 750);
     // An explicit timeout wins and the variable is not even read.
     assert.equal(resolveConnectionOptions({ timeoutMs: 100 }, { ROLLCALL_TIMEOUT_MS: 'abc' }).timeoutMs, 100);
+  });
+});
+
+describe('lease ids in messages', () => {
+  it('are hex, as etcdctl prints them, with the decimal id kept in details', () => {
+    const error = unknownLease('k', '7587869541632315397');
+    assert.ok(error instanceof LeaseNotFoundError);
+    assert.match(error.message, /^lease 694d872557001005 not found/);
+    assert.equal(error.details.leaseId, '7587869541632315397');
   });
 });

@@ -144,6 +144,20 @@ describe('rollcall register: health checks and --drain-ms (built CLI)', () => {
     await waitFor(() => processesWith(`sleep ${marker}`).length === 0, { timeoutMs: 3000, message: `no "sleep ${marker}" left running` });
   });
 
+  it('--drain-ms 60000: SIGTERM marks it draining; a second SIGTERM cuts the wait short and it leaves cleanly (exit 0)', async (t) => {
+    const client = etcdClient(t, server.etcd);
+    const reg = startRollcall(t, ['register', 'api', '1.1.1.1:4', '--id', 'h4', '--ttl', '3', '--drain-ms', '60000', '--endpoints', server.etcd.clientUrl]);
+    await reg.waitForLine(/"event":"registered"/);
+    reg.child.kill('SIGTERM');
+    await reg.waitForLine(/"event":"draining"/);
+    assert.equal(statusOf(await client.get('services/api/h4').string()), 'draining');
+    reg.child.kill('SIGTERM');
+    // Far less than the 60 s drain: only the second signal can end it this soon.
+    assert.deepEqual(await reg.waitExit(15_000), { code: 0, signal: null });
+    assert.match(reg.stdoutLines().at(-1) ?? '', /"event":"deregistered"/);
+    assert.equal(await client.get('services/api/h4').string(), null);
+  });
+
   it('usage: both checks, --interval without a check, a bad URL -> exit 1 with the usage line', async () => {
     const url = server.etcd.clientUrl;
     for (const args of [

@@ -26,7 +26,7 @@ import { commandHealthCheck, httpHealthCheck, Registrar, type HealthCheck, type 
 import { collect, connectionOptions, parseDuration, parsePositiveInt, servicePrefix, withConnectionOptions, withPrefixOption } from '../cli-options.js';
 import { leaseHex, printJson, printWarning } from '../cli-output.js';
 import { OutageReporter } from '../register-outage.js';
-import { armStopSignal } from '../stop-signal.js';
+import { armStopSignal, type StopSignal } from '../stop-signal.js';
 
 interface RegisterCliOptions {
   id?: string;
@@ -177,7 +177,7 @@ async function runRegister(command: Command, service: string, address: string, o
       return;
     }
     if ((options.drainMs ?? 0) > 0) {
-      await drainFirst(reg, options.drainMs ?? 0, (event) => printJson(line(event, registrar.leaseId))).catch((error: unknown) =>
+      await drainFirst(reg, options.drainMs ?? 0, stop, (event) => printJson(line(event, registrar.leaseId))).catch((error: unknown) =>
         printWarning(`could not mark ${reg.key} draining before leaving: ${error instanceof Error ? error.message : String(error)}`),
       );
     }
@@ -200,17 +200,14 @@ function eventLine(event: string, reg: Registration, lease: string | undefined):
 }
 
 /** --drain-ms: status draining, then wait; a second SIGINT/SIGTERM cuts the wait short. */
-async function drainFirst(reg: Registration, drainMs: number, print: (event: string) => void): Promise<void> {
+async function drainFirst(reg: Registration, drainMs: number, stop: StopSignal, print: (event: string) => void): Promise<void> {
   await reg.drain();
   print('draining');
   const again = new AbortController();
-  const cut = (): void => again.abort();
-  process.once('SIGINT', cut);
-  process.once('SIGTERM', cut);
+  const unsubscribe = stop.onRepeat(() => again.abort());
   try {
     await sleep(drainMs, again.signal).catch(() => undefined);
   } finally {
-    process.off('SIGINT', cut);
-    process.off('SIGTERM', cut);
+    unsubscribe();
   }
 }

@@ -9,14 +9,15 @@
  * sees `emit` return normally whatever its listeners do — which is what lets Registrar, Catalog
  * and Store emit from inside their state machines.
  *
- * A `warning` listener that throws has nowhere left to report to: its error is rethrown on the
+ * Every `warning` is also published on the `rollcall:warning` diagnostics channel, so metrics see
+ * warnings whether or not the application listens. A `warning` listener that throws has nowhere left to report to: its error is rethrown on the
  * next tick, as Node does for a throwing stream listener, so the bug is loud but the emitter's
  * state is already consistent. `emit('error')` with no listener does not throw (the classes
  * route such errors to `warning` themselves).
  */
 import { EventEmitter } from 'node:events';
 import { ListenerError } from '../errors.js';
-import { publishListenerError } from '../diagnostics/publish.js';
+import { publish, publishListenerError } from '../diagnostics/publish.js';
 
 type EventMap<T> = Record<keyof T, unknown[]>;
 /** The events every SafeEmitter may emit: a listener's failure is reported on `warning`. */
@@ -37,6 +38,8 @@ export class SafeEmitter<T extends EventMap<T> & WarningEvent> extends EventEmit
 // Installed on the prototype rather than declared as an override so that `emit` keeps the exact
 // typed signature of EventEmitter<T> for the subclasses' own calls.
 (SafeEmitter.prototype as EventEmitter).emit = function isolatedEmit(this: SafeEmitter<WarningEvent>, event: string | symbol, ...args: unknown[]): boolean {
+  // Every warning of every emitter reaches the diagnostics channel, listened to or not.
+  if (event === 'warning') publish('rollcall:warning', () => ({ source: this.emitterName, error: args[0] as Error }));
   const listeners = this.rawListeners(event as 'warning') as unknown as ((...a: unknown[]) => unknown)[];
   if (listeners.length === 0) return false;
   for (const listener of listeners) {

@@ -6,10 +6,9 @@
 import * as grpcJs from '@grpc/grpc-js';
 import { normalizePrefix, DEFAULT_PREFIX } from '../codec/index.js';
 import type { RollcallError } from '../errors.js';
-import { publish } from '../diagnostics/publish.js';
 import { SafeEmitter } from '../events/safe-emitter.js';
 import { BALANCER_NAME, RollcallBalancerConfig } from './balancer-config.js';
-import { CatalogPool, type CatalogPoolOptions } from './catalog-pool.js';
+import { CatalogPool, type CatalogPoolOptions } from '../discovery/catalog-pool.js';
 import { createResolverClass } from './etcd-resolver.js';
 import type { GrpcModule } from './grpc-api.js';
 import { createBalancerClass } from './rollcall-balancer.js';
@@ -72,10 +71,7 @@ export function registerEtcdResolver(options: EtcdResolverOptions = {}): GrpcDis
     grpc,
     pool,
     defaultPrefix: normalizePrefix(prefix ?? DEFAULT_PREFIX),
-    warn: (error) => {
-      publish('rollcall:warning', () => ({ source: 'grpc resolver', error }));
-      discovery.emit('warning', error);
-    },
+    warn: (error) => discovery.emit('warning', error),
   });
   grpc.experimental.registerResolver(ETCD_SCHEME, resolverClass as never);
   grpc.experimental.registerResolver(ROLLCALL_SCHEME, resolverClass as never);

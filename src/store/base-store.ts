@@ -10,7 +10,6 @@
 import { addAbortListener } from 'node:events';
 import { debuglog } from 'node:util';
 import { ClosedError, InvalidConfigError, InvalidNameError, type RollcallError } from '../errors.js';
-import { publish } from '../diagnostics/publish.js';
 import { SafeEmitter } from '../events/safe-emitter.js';
 import { campaign, currentLeader, observeLeader } from './election.js';
 import { EventQueue } from './event-queue.js';
@@ -60,9 +59,8 @@ export abstract class BaseStore<S extends api.Session = api.Session> extends Saf
     this.options = options;
   }
 
-  /** Problems the store handled itself reach the `warning` event and `rollcall:warning`. */
+  /** Problems the store handled itself reach the `warning` event (and so `rollcall:warning`). */
   [REPORT_WARNING](error: RollcallError): void {
-    publish('rollcall:warning', () => ({ source: 'store', error }));
     this.emit('warning', error);
   }
 

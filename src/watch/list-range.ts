@@ -38,7 +38,12 @@ export async function listRange(
       },
     );
     revision ??= Number(page.header.revision);
-    for (const raw of page.kvs) kvs.push(toWatchedKV(raw));
+    for (const raw of page.kvs) {
+      // The decoded value is a view into the whole page's response buffer: copied, so keeping one
+      // key does not keep its page (a thousand keys' worth of bytes) alive.
+      if (raw.value) raw.value = Buffer.from(raw.value);
+      kvs.push(toWatchedKV(raw));
+    }
     const last = page.kvs[page.kvs.length - 1];
     if (!page.more || !last) return { revision, kvs };
     // Next page starts just after the last key read.

@@ -15,6 +15,7 @@
  *   a revision that went backwards (etcd wiped, restored or replaced), on a cancelled watch, or on
  *   any other doubt: relist, diff against the copy, and report exactly that difference.
  */
+import { publish } from '../diagnostics/publish.js';
 import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';
 import type { IEvent } from 'etcd3';
@@ -199,7 +200,11 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
       try {
         if (needList) {
           this.transition(['idle', 'backoff', 'watching', 'resuming'], 'listing');
-          if (listReason) this.emit('resync', { reason: listReason, revision: this.appliedRevision });
+          if (listReason) {
+            const reason = listReason;
+            this.emit('resync', { reason, revision: this.appliedRevision });
+            publish('rollcall:watch:resync', () => ({ range: this.range.description, reason, revision: this.appliedRevision }));
+          }
           await this.relist();
           needList = false;
           listReason = undefined;
@@ -284,7 +289,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
             this.rewound = true;
           }
         },
-        onEvents: (events) => this.apply(events),
+        onEvents: (events, headerRevision) => this.apply(events, headerRevision),
         onProgress: (revision) => this.advance(revision),
       },
       this.options.livenessMs === undefined ? {} : { livenessMs: this.options.livenessMs },
@@ -302,7 +307,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     });
   }
 
-  private apply(events: readonly IEvent[]): void {
+  private apply(events: readonly IEvent[], headerRevision: number): void {
     const changes: RangeChange[] = [];
     // Compared with the revision applied before this message: one revision can hold several
     // events (a DeleteRange, a lease expiring with many keys), all with the same mod revision.
@@ -322,6 +327,8 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
       this.appliedRevision = kv.modRevision;
     }
     if (changes.length > 0) this.emit('batch', { changes, revision: this.appliedRevision, cause: 'watch' });
+    // How far behind etcd this copy is: etcd's revision when it sent these events minus what is applied.
+    publish('rollcall:watch:progress', () => ({ range: this.range.description, appliedRevision: this.appliedRevision, headerRevision }));
   }
 
   /** Nothing changed in the range up to `revision`: the copy equals etcd there too. */
@@ -329,6 +336,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     if (revision <= this.appliedRevision) return;
     trace('%s: progress to %d', this.range.description, revision);
     this.appliedRevision = revision;
+    publish('rollcall:watch:progress', () => ({ range: this.range.description, appliedRevision: revision, headerRevision: revision }));
   }
 
   private markContact(): void {
@@ -352,11 +360,13 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     await sleep(delayMs, this.stop.signal).catch(() => undefined);
   }
 
-  /** The single place state changes (STYLE habit 1); a change from an unexpected state is refused. */
+  /** The single place state changes, so every change is traced and published; a change from an unexpected state is refused. */
   private transition(from: readonly FollowerState[], to: FollowerState): boolean {
     if (!from.includes(this.currentState)) return false;
-    trace('%s: %s -> %s', this.range.description, this.currentState, to);
+    const previous = this.currentState;
+    trace('%s: %s -> %s', this.range.description, previous, to);
     this.currentState = to;
+    publish('rollcall:watch:state', () => ({ range: this.range.description, from: previous, to }));
     return true;
   }
 

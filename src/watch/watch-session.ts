@@ -21,7 +21,7 @@ export interface WatchSessionHandlers {
   /** The server accepted the watch; `header.revision` is etcd's current revision. */
   onCreated(header: IResponseHeader): void;
   /** Events of one or more complete revisions, in order. */
-  onEvents(events: readonly IEvent[]): void;
+  onEvents(events: readonly IEvent[], headerRevision: number): void;
   /** Any message arrived: etcd is alive. */
   onContact(): void;
   /**
@@ -105,7 +105,7 @@ export class WatchSession {
     if (response.fragment) return; // more of this revision follows
     const events = this.fragments;
     this.fragments = [];
-    this.handlers.onEvents(events);
+    this.handlers.onEvents(events, Number(response.header.revision));
   }
 
   private end(end: WatchEnd): void {

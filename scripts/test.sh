@@ -20,6 +20,10 @@ if [ "${#dirs[@]}" -eq 0 ]; then
   exit 1
 fi
 
+# The Go interop program takes a minute or two to compile cold; build it once here, outside any
+# test's timeout (the tests reuse the cached binary; without Go they skip, or fail under CI=true).
+node --input-type=module -e "const { goInteropProgram } = await import('./build/test/helpers/go-build.js'); const p = await goInteropProgram(); console.log(p.skip ?? 'test.sh: Go interop program ready: ' + p.binary);"
+
 # Two files at a time: each starts its own etcd (or 3-node cluster) on free loopback ports.
 # The timeout is per test and generous: it only stops a hung test, it is not a performance bound.
 node --test --test-concurrency=2 --test-timeout=180000 "${dirs[@]}"

@@ -40,14 +40,19 @@ export async function grantLease(conn: EtcdConnection, ttl: number, options: { w
 /**
  * Revokes a lease: its keys are deleted in one revision. Resolves true once etcd committed it,
  * false when etcd no longer knew the lease (already expired or revoked: the same end state).
+ * After a retry, "not found" may be the answer to our own earlier attempt: that counts as revoked.
  */
 export async function revokeLease(conn: EtcdConnection, leaseId: string, signal?: AbortSignal): Promise<boolean> {
-  try {
-    await conn.call(`revoke lease ${leaseHex(leaseId)}`, () => conn.client.leaseClient.leaseRevoke({ ID: leaseId }), signal);
-    return true;
-  } catch (error) {
-    if (isLeaseNotFound(error)) return false;
-    throw error;
+  // A revoke can safely be sent again (a second one finds the lease gone), so an unreachable
+  // member is not the end: each attempt goes to a member etcd3 picks, once per endpoint at most.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await conn.call(`revoke lease ${leaseHex(leaseId)}`, () => conn.client.leaseClient.leaseRevoke({ ID: leaseId }), signal);
+      return true;
+    } catch (error) {
+      if (isLeaseNotFound(error)) return attempt > 1;
+      if (!(error instanceof EtcdUnavailableError) || attempt >= conn.endpoints.length || signal?.aborted === true) throw error;
+    }
   }
 }
 

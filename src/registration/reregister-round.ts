@@ -12,6 +12,7 @@
  *   missed; a record written twice is harmless (the claim transaction is idempotent).
  */
 import { Backoff, sleep } from '../etcd/index.js';
+import { BACKOFF } from '../etcd/backoff.js';
 import { DuplicateInstanceError, EtcdRequestError, RollcallError } from '../errors.js';
 import { isLeaseNotFound } from '../etcd/translate-error.js';
 import type { InstanceEntry } from './instance-entry.js';
@@ -32,7 +33,7 @@ export interface RoundHost {
 
 /** Resolves with the number of records written, or undefined when the round was abandoned. */
 export async function reregisterAll(leaseId: string, host: RoundHost, signal: AbortSignal): Promise<number | undefined> {
-  const backoff = new Backoff({ baseMs: 200, maxMs: 5000 });
+  const backoff = new Backoff(BACKOFF.reput);
   let pending = host.liveEntries();
   let written = 0;
   while (pending.length > 0) {

@@ -4,7 +4,7 @@
  * decoding, membership (deregistered vs expired, grace period), staleness, the cache file, pickers
  * and typed events. docs/discovery.md is the user's page.
  */
-import { EventEmitter } from 'node:events';
+import { SafeEmitter } from '../events/safe-emitter.js';
 import { debuglog } from 'node:util';
 import type { Picker, PickerStrategy } from '../balance/index.js';
 import { assertValidName, INSTANCE_STATUSES } from '../codec/index.js';
@@ -22,7 +22,7 @@ import { Staleness } from './staleness.js';
 
 const trace = debuglog('rollcall:catalog');
 
-export class Catalog extends EventEmitter<CatalogEvents> {
+export class Catalog extends SafeEmitter<CatalogEvents> {
   private readonly followers: readonly RangeFollower[];
   private readonly membership: Membership;
   private readonly staleness: Staleness;
@@ -58,7 +58,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     private readonly conn: EtcdConnection,
     private readonly options: ResolvedCatalogOptions,
   ) {
-    super();
+    super('catalog');
     const { layout, services, watch } = options;
     const ranges = services ? services.map((s) => prefixRange(layout.servicePrefix(s))) : [prefixRange(layout.root)];
     this.followers = ranges.map((range) => new RangeFollower(conn, range, watch));
@@ -260,23 +260,12 @@ export class Catalog extends EventEmitter<CatalogEvents> {
   }
 
   /**
-   * Emits without letting a listener's exception escape into the watch layer: it becomes a
-   * `warning` (ListenerError). A `warning` listener that throws has nowhere left to report to:
-   * its error is rethrown asynchronously, as Node does for a throwing stream listener.
+   * Emits after the state it reports is complete. SafeEmitter runs each listener on its own: a
+   * throwing one becomes a `warning` (ListenerError) and never reaches the watch layer or the
+   * listeners after it.
    */
   private safeEmit<K extends keyof CatalogEvents>(event: K, ...args: CatalogEvents[K]): void {
-    try {
-      (this.emit as (event: K, ...args: CatalogEvents[K]) => boolean)(event, ...args);
-    } catch (error) {
-      if (event === 'warning') {
-        process.nextTick(() => {
-          throw error;
-        });
-        return;
-      }
-      const reason = error instanceof Error ? error.message : String(error);
-      this.safeEmit('warning', new ListenerError(`a catalog '${event}' listener threw: ${reason}`, { cause: error, details: { event } }));
-    }
+    (this.emit as (event: K, ...args: CatalogEvents[K]) => boolean)(event, ...args);
   }
 
   private shutdown(discardCache: boolean): Promise<void> {

@@ -13,7 +13,7 @@
 import type { Instance } from '../codec/instance.js';
 import type { Catalog, CatalogChange } from '../discovery/index.js';
 import { MalformedValueError, type RollcallError } from '../errors.js';
-import type { CatalogPool } from './catalog-pool.js';
+import type { CatalogPool } from '../discovery/catalog-pool.js';
 import { addressKey, parseHostPort } from './endpoint-address.js';
 import type { Attributes, Endpoint, GrpcModule, GrpcUri, ResolverListener } from './grpc-api.js';
 import { reportEndpoints, reportError } from './listener-report.js';

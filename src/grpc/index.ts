@@ -4,4 +4,4 @@ export { registerEtcdResolver, registerRollcallBalancer, GrpcDiscovery, type Etc
 export { BALANCER_NAME, type RollcallBalancerSettings } from './balancer-config.js';
 export { INSTANCES_ATTRIBUTE, SERVICE_ATTRIBUTE } from './etcd-resolver.js';
 export { ETCD_SCHEME, ROLLCALL_SCHEME, parseTarget, type ResolvedTarget } from './target.js';
-export type { CatalogPoolOptions } from './catalog-pool.js';
+export type { CatalogPoolOptions } from '../discovery/catalog-pool.js';

@@ -6,7 +6,9 @@
  * a whole prefix for each such cycle would be waste.
  */
 import type { Etcd3 } from 'etcd3';
-import { Catalog, type CatalogOptions } from '../discovery/index.js';
+import { ClosedError } from '../errors.js';
+import { Catalog } from './catalog.js';
+import type { CatalogOptions } from './catalog-options.js';
 import { EtcdConnection, type ConnectionOptions } from '../etcd/index.js';
 
 export interface CatalogPoolOptions extends ConnectionOptions {
@@ -33,7 +35,7 @@ export class CatalogPool {
 
   /** The catalog of `prefix`, opened on first use; pair every acquire with one release. */
   acquire(prefix: string): Promise<Catalog> {
-    if (this.closed) return Promise.reject(new Error('the catalog pool is closed'));
+    if (this.closed) return Promise.reject(new ClosedError(`the catalog pool is closed; cannot follow prefix ${prefix}/`, { details: { operation: 'acquire' } }));
     let entry = this.entries.get(prefix);
     if (entry === undefined) {
       const opening = Catalog.open({ ...this.connectionOptions(), ...this.options.catalog, prefix });

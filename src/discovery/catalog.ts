@@ -9,6 +9,7 @@ import { debuglog } from 'node:util';
 import type { Picker, PickerStrategy } from '../balance/index.js';
 import { assertValidName, INSTANCE_STATUSES } from '../codec/index.js';
 import { EtcdConnection } from '../etcd/index.js';
+import { publish as publishDiagnostics } from '../diagnostics/publish.js';
 import { ClosedError, EtcdUnavailableError, InvalidConfigError, ListenerError } from '../errors.js';
 import { prefixRange, rangeContains, RangeFollower, type ChangeBatch } from '../watch/index.js';
 import { CacheWriter, readCacheFile, type CacheContents } from './cache-file.js';
@@ -64,7 +65,10 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     this.followers = ranges.map((range) => new RangeFollower(conn, range, watch));
     this.membership = new Membership(layout, { gracePeriodMs: options.gracePeriodMs, maxValueBytes: options.maxValueBytes });
     this.graceTimer = new GraceTimer(this.membership);
-    this.staleness = new Staleness(options.staleIntervalMs, (info) => this.safeEmit('stale', info));
+    this.staleness = new Staleness(options.staleIntervalMs, (info) => {
+      publishDiagnostics('rollcall:catalog:stale', () => ({ prefix: this.prefix, stale: true }));
+      this.safeEmit('stale', info);
+    });
     this.cacheWriter =
       options.cacheFile === undefined
         ? undefined
@@ -191,7 +195,9 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     });
     follower.on('synced', ({ revision, reason }) => {
       if (this.closing || !this.followers.every((f) => f.hasSynced && f.isConnected)) return;
+      const wasStale = this.staleness.isStale;
       const staleForMs = this.staleness.markFresh();
+      if (wasStale) publishDiagnostics('rollcall:catalog:stale', () => ({ prefix: this.prefix, stale: false }));
       trace('synced at %d (%s) after %d ms stale', revision, reason, staleForMs);
       this.scheduleCacheWrite();
       this.safeEmit('synced', { revision, reason, staleForMs });
@@ -209,6 +215,8 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
   /** Refreshes the touched services' pickers, then tells listeners and iterators. */
   private publish(result: MembershipResult): void {
     for (const service of result.touched) {
+      // A service nobody picks from costs nothing here: its live view is not even read.
+      if (this.pickers.count(service) === 0) continue;
       this.pickers.refresh(service, this.membership.live(service), (error) =>
         this.safeEmit('warning', new ListenerError(`a picker filter for service "${service}" threw: ${String(error)}`, { cause: error, details: { service } })),
       );
@@ -225,6 +233,14 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
       const id = change.type === 'added' || change.type === 'removed' ? change.instance.id : change.current.id;
       trace('%s %s/%s (%s, revision %d%s)', change.type, change.service, id, change.cause, change.revision, change.type === 'removed' ? `, ${change.reason}` : '');
       for (const stream of this.streams) stream.push(change);
+      publishDiagnostics('rollcall:catalog:change', () => ({
+        prefix: this.prefix,
+        type: change.type,
+        service: change.service,
+        id,
+        revision: change.revision,
+        ...(change.type === 'removed' ? { reason: change.reason } : {}),
+      }));
       switch (change.type) {
         case 'added':
           this.safeEmit('added', change);

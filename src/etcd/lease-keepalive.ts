@@ -18,6 +18,8 @@ import { KeepAliveChannel } from './keepalive-channel.js';
 import { leaseHex } from './lease-id.js';
 import { isLeaseNotFound, translateEtcdError } from './translate-error.js';
 import { RollcallError } from '../errors.js';
+import type { LeaseOwner } from '../diagnostics/channels.js';
+import { publish } from '../diagnostics/publish.js';
 
 /** What the loop tells its owner; called synchronously, one at a time. */
 export interface KeepAliveListener {
@@ -42,6 +44,8 @@ export interface KeepAliveOptions {
   readonly firstAfterMs?: number;
   /** Ends the loop (without revoking anything). */
   readonly signal: AbortSignal;
+  /** Who holds the lease, for `rollcall:lease:keepalive`; no publication without it (the CLI). */
+  readonly owner?: LeaseOwner;
 }
 
 /** Per-attempt deadline: a third of the TTL (at least 250 ms), never more than the connection's timeout. */
@@ -54,7 +58,11 @@ export function keepAliveDeadlineMs(ttlMs: number, timeoutMs: number): number {
  * only when a listener threw (the owner reports it).
  */
 export async function keepLeaseAlive(conn: EtcdConnection, options: KeepAliveOptions, listener: KeepAliveListener): Promise<void> {
-  const { leaseId, signal } = options;
+  const { leaseId, signal, owner } = options;
+  const roundTrip = (sentAt: number, outcome: { ttl: number } | { error: Error }): void => {
+    if (owner === undefined) return;
+    publish('rollcall:lease:keepalive', () => ({ owner, leaseId, ok: 'ttl' in outcome, roundTripMs: Date.now() - sentAt, ...outcome }));
+  };
   const channel = new KeepAliveChannel(conn);
   let ttlMs = options.ttl * 1000;
   let confirmedAt = options.confirmedAt ?? Date.now();
@@ -71,11 +79,13 @@ export async function keepLeaseAlive(conn: EtcdConnection, options: KeepAliveOpt
       } catch (error) {
         if (signal.aborted) return;
         if (isLeaseNotFound(error)) {
+          roundTrip(sentAt, { ttl: 0 });
           listener.gone({ cause: error });
           return;
         }
         const failure =
           error instanceof RollcallError ? error : translateEtcdError(error, { operation: `keepalive lease ${leaseHex(leaseId)}`, endpoints: conn.endpoints });
+        roundTrip(sentAt, { error: failure });
         listener.failed({ error: failure, sinceConfirmedMs: Date.now() - confirmedAt, endpoint });
         // Each other endpoint is tried at once; once every one failed in a row, etcd is
         // unreachable and the retries slow down (never below one per keepalive interval).
@@ -84,6 +94,7 @@ export async function keepLeaseAlive(conn: EtcdConnection, options: KeepAliveOpt
         continue;
       }
       if (signal.aborted) return;
+      roundTrip(sentAt, { ttl });
       if (ttl <= 0) {
         listener.gone({});
         return;

@@ -18,6 +18,7 @@ import { BACKOFF, pause } from '../etcd/backoff.js';
 import { grantLease, revokeLease, type GrantedLease } from '../etcd/lease-calls.js';
 import { leaseHex } from '../etcd/lease-id.js';
 import { keepLeaseAlive } from '../etcd/lease-keepalive.js';
+import { publish } from '../diagnostics/publish.js';
 import { LeaseState, type LeaseLossReason } from './lease-state.js';
 import { abortable, waitForState } from './lease-wait.js';
 
@@ -166,6 +167,11 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
         break;
     }
     trace('lease %s -> %s (lease %s)', before, to, this.id ?? oldId ?? '-');
+    publish('rollcall:lease:state', () => ({ owner: 'registrar', leaseId: this.id ?? oldId, from: before, to }));
+    if (to === LeaseState.Lost && entry.loss && oldId !== undefined) {
+      const reason = entry.loss.reason;
+      publish('rollcall:lease:lost', () => ({ owner: 'registrar', leaseId: oldId, reason }));
+    }
     this.emit('stateChange', { from: before, to, leaseId: this.id });
     if (to === LeaseState.Alive && this.id !== oldId) {
       this.emit('granted', { leaseId: this.id as string, ttl: this.ttl, previousLeaseId: before === LeaseState.Lost ? this.previous[0] : undefined });
@@ -211,7 +217,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
    */
   private keepAlive(lease: GrantedLease, scope: AbortSignal): Promise<void> {
     const { leaseId } = lease;
-    return keepLeaseAlive(this.conn, { leaseId, ttl: lease.ttl, confirmedAt: lease.sentAt, signal: scope }, {
+    return keepLeaseAlive(this.conn, { leaseId, ttl: lease.ttl, confirmedAt: lease.sentAt, signal: scope, owner: 'registrar' }, {
       answered: ({ ttl, confirmedAt }) => {
         if (scope.aborted) return;
         this.lastKeepAliveAt = confirmedAt;

@@ -21,6 +21,7 @@ import { grantLease, revokeLease } from '../etcd/lease-calls.js';
 import { leaseHex } from '../etcd/lease-id.js';
 import { keepLeaseAlive } from '../etcd/lease-keepalive.js';
 import { ClosedError, LeaseLostError } from '../errors.js';
+import { publish } from '../diagnostics/publish.js';
 import type { Session } from './store.js';
 
 const trace = debuglog('rollcall:store');
@@ -112,7 +113,7 @@ export class EtcdSession implements Session {
 
   #keepAlive(): Promise<void> {
     const signal = this.#scope.signal;
-    return keepLeaseAlive(this.#conn, { leaseId: this.lease, ttl: this.ttl, confirmedAt: this.#confirmedAt, signal }, {
+    return keepLeaseAlive(this.#conn, { leaseId: this.lease, ttl: this.ttl, confirmedAt: this.#confirmedAt, signal, owner: 'store' }, {
       answered: ({ confirmedAt }) => {
         this.#confirmedAt = confirmedAt;
         this.#transition([EtcdSessionState.UNCONFIRMED], EtcdSessionState.ALIVE);
@@ -148,6 +149,10 @@ export class EtcdSession implements Session {
         break;
     }
     trace('session %s: %s -> %s', this.lease, previous, to);
+    const leaseId = this.lease;
+    publish('rollcall:store:session', () => ({ leaseId, from: previous, to }));
+    publish('rollcall:lease:state', () => ({ owner: 'store', leaseId, from: previous, to }));
+    if (to === EtcdSessionState.LOST) publish('rollcall:lease:lost', () => ({ owner: 'store', leaseId, reason: 'expired' }));
     return true;
   }
 }

@@ -7,6 +7,7 @@
  * the next keepalive.
  */
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
 import { EtcdSessionState, type EtcdSession } from '../../src/store/etcd-session.js';
 import { abortedWithin } from '../contract/contract-helpers.js';
@@ -25,6 +26,13 @@ describe('EtcdStore sessions: failed keepalives vs a lost lease (real etcd)', ()
     const proxy = await TcpProxy.start(t, server.etcd.clientUrl);
     const store = etcdStore(t, { endpoints: [proxy.endpoint], namespace: `session-short/${Date.now()}/`, timeoutMs: 500 });
     const session = (await store.session({ ttl: TTL })) as EtcdSession;
+    const published: string[] = [];
+    const onSession = (message: unknown): void => {
+      const { leaseId, from, to } = message as { leaseId: string; from: string; to: string };
+      if (leaseId === session.lease) published.push(`${from}->${to}`);
+    };
+    diagnostics.subscribe('rollcall:store:session', onSession);
+    t.after(() => diagnostics.unsubscribe('rollcall:store:session', onSession));
     await store.put('ephemeral', 'x', { lease: session.lease });
     proxy.cut();
     await waitFor(() => session.state === EtcdSessionState.UNCONFIRMED, { timeoutMs: TTL * 1000, message: 'a keepalive to fail' });
@@ -33,6 +41,7 @@ describe('EtcdStore sessions: failed keepalives vs a lost lease (real etcd)', ()
     assert.equal(session.lost.aborted, false, 'a failed keepalive is not a lost lease');
     assert.equal((await store.get('ephemeral'))?.lease, session.lease);
     await session.close();
+    assert.deepEqual(published, ['ALIVE->UNCONFIRMED', 'UNCONFIRMED->ALIVE', 'ALIVE->CLOSED'], 'every transition on rollcall:store:session');
     assert.equal(await store.exists('ephemeral'), false);
   });
 

@@ -8,6 +8,7 @@
  */
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3 } from 'etcd3';
 import { LeaseLostError, type RollcallError } from '../../src/errors.js';
@@ -73,6 +74,31 @@ describe('Registrar: lease loss and re-registration (real etcd)', () => {
     assert.equal(r.state, LeaseState.Alive);
     await assertAllBack(client, r, keys, oldLease);
     for (const reg of r.registrations) assert.equal(reg.leaseId, r.leaseId);
+  });
+
+  it('diagnostics: rollcall:lease:state for every transition, rollcall:lease:keepalive per round trip, rollcall:lease:lost when etcd says gone', async (t) => {
+    const seen: { name: string; message: Record<string, unknown> }[] = [];
+    for (const name of ['rollcall:lease:state', 'rollcall:lease:keepalive', 'rollcall:lease:lost']) {
+      const onMessage = (message: unknown): void => {
+        const payload = message as Record<string, unknown>;
+        if (payload['owner'] === 'registrar') seen.push({ name, message: payload });
+      };
+      diagnostics.subscribe(name, onMessage);
+      t.after(() => diagnostics.unsubscribe(name, onMessage));
+    }
+    const client = etcdClient(t, server.etcd);
+    const r = registrar(t, server.etcd.endpoints, { ttl: 1, prefix: 'diag' });
+    await r.register({ service: 'svc', id: 'd1', address: '10.0.0.1:80' });
+    const lease = r.leaseId as string;
+    await waitFor(() => seen.some((s) => s.name === 'rollcall:lease:keepalive' && s.message['leaseId'] === lease), { message: 'a keepalive round trip published' });
+    await client.leaseClient.leaseRevoke({ ID: lease });
+    await waitFor(() => seen.some((s) => s.name === 'rollcall:lease:lost'), { message: 'the loss published' });
+    const transitions = seen.filter((s) => s.name === 'rollcall:lease:state').map((s) => `${String(s.message['from'])}->${String(s.message['to'])}`);
+    assert.deepEqual(transitions.slice(0, 3), ['idle->granting', 'granting->alive', 'alive->lost']);
+    const keepalive = seen.find((s) => s.name === 'rollcall:lease:keepalive');
+    assert.equal(keepalive?.message['ok'], true);
+    assert.equal(typeof keepalive?.message['roundTripMs'], 'number');
+    assert.deepEqual(seen.find((s) => s.name === 'rollcall:lease:lost')?.message, { owner: 'registrar', leaseId: lease, reason: 'expired' });
   });
 
   it('keepalives failing for less than a TTL are not a loss: alive -> unreachable -> alive, same lease, no lost event', async (t) => {

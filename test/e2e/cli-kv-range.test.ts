@@ -18,17 +18,21 @@ describe("rollcall kv '' --prefix, kv get flags, lease list (built CLI)", () => 
     await etcdctl(url, 'put', 'c', 'three');
     await etcdctl(url, 'put', 'a/1', 'uno');
 
-    const all = await rollcall(['kv', 'get', '', '--prefix', ...e]);
-    assert.equal(all.code, 0, all.stderr);
-    assert.equal(all.stdout, 'a/1\nuno\nb/2\ntwo\nc\nthree\n');
-    assert.equal(all.stdout, await etcdctl(url, 'get', '', '--prefix'));
-    assert.equal((await rollcall(['kv', 'get', '', '--prefix', '--keys-only', ...e])).stdout, 'a/1\nb/2\nc\n');
-    assert.equal((await rollcall(['kv', 'get', '', '--prefix', '--print-value-only', ...e])).stdout, 'uno\ntwo\nthree\n');
-    assert.equal((await rollcall(['kv', 'get', '', '--prefix', '--limit', '2', '--keys-only', ...e])).stdout, 'a/1\nb/2\n');
+    const get = async (...args: string[]): Promise<string> => {
+      const result = await rollcall(['kv', 'get', ...args, ...e]);
+      assert.equal(result.code, 0, `kv get ${args.join(' ')}: ${result.stderr}`);
+      return result.stdout;
+    };
+    const all = await get('', '--prefix');
+    assert.equal(all, 'a/1\nuno\nb/2\ntwo\nc\nthree\n');
+    assert.equal(all, await etcdctl(url, 'get', '', '--prefix'));
+    assert.equal(await get('', '--prefix', '--keys-only'), 'a/1\nb/2\nc\n');
+    assert.equal(await get('', '--prefix', '--print-value-only'), 'uno\ntwo\nthree\n');
+    assert.equal(await get('', '--prefix', '--limit', '2', '--keys-only'), 'a/1\nb/2\n');
     // At the revision of the b/2 put: a/1 still had its first value and c did not exist.
-    assert.equal((await rollcall(['kv', 'get', '', '--prefix', '--rev', String(rev), ...e])).stdout, 'a/1\none\nb/2\ntwo\n');
-    assert.equal((await rollcall(['kv', 'get', 'a/1', '--print-value-only', ...e])).stdout, 'uno\n');
-    const json = JSON.parse((await rollcall(['kv', 'get', '', '--prefix', '--json', ...e])).stdout) as { key: string }[];
+    assert.equal(await get('', '--prefix', '--rev', String(rev)), 'a/1\none\nb/2\ntwo\n');
+    assert.equal(await get('a/1', '--print-value-only'), 'uno\n');
+    const json = JSON.parse(await get('', '--prefix', '--json')) as { key: string }[];
     assert.deepEqual(json.map((kv) => kv.key), ['a/1', 'b/2', 'c']);
 
     const empty = await rollcall(['kv', 'get', '', ...e]);

@@ -3,7 +3,8 @@
  *
  *   0  success
  *   1  usage error (bad argument or option; the usage line follows) or any other failure
- *   2  etcd unreachable, refused the credentials or the TLS handshake; no etcd binary (`rollcall etcd`)
+ *   2  etcd unreachable, refused the credentials or the TLS handshake; an unhealthy or silent
+ *      endpoint (`endpoint health|status`); no etcd binary (`rollcall etcd`)
  *   3  no instance (`pick` found nothing pickable)
  */
 import { CommanderError, InvalidArgumentError } from 'commander';

@@ -1,30 +1,18 @@
 /**
- * Small waiting primitives for LeaseKeeper's loops and callers, all cancellable (STYLE habit 5:
- * check `aborted` first, reject with `signal.reason`, remove the listener when done).
+ * Small waits for LeaseKeeper's callers, on Node's own tools (events.addAbortListener,
+ * events.on with a signal, AbortSignal.any/timeout), all cancellable: they check `aborted` first,
+ * reject with `signal.reason`, and remove their listeners when done.
  */
+import { addAbortListener, on, type EventEmitter } from 'node:events';
 import type { LeaseState } from './lease-state.js';
-
 
 /** `promise`, or `signal.reason` as soon as the signal aborts (the promise itself runs on). */
 export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
+    const listener = addAbortListener(signal, () => reject(signal.reason as Error));
+    promise.then(resolve, reject).finally(() => listener[Symbol.dispose]());
   });
 }
 
@@ -38,47 +26,26 @@ export interface WaitForStateOptions<T> {
   signal?: AbortSignal;
 }
 
-/** Anything that emits `stateChange` events (LeaseKeeper). */
-export interface StateSource {
-  on(event: 'stateChange', listener: (info: { to: LeaseState }) => void): unknown;
-  off(event: 'stateChange', listener: (info: { to: LeaseState }) => void): unknown;
-}
-
 /** Waits on `stateChange` events until `accept` or `refuse` decides, the timeout, or the signal. */
-export function waitForState<T>(emitter: StateSource, options: WaitForStateOptions<T>): Promise<T> {
-  const { signal } = options;
-  return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      emitter.off('stateChange', onState);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onState = ({ to }: { to: LeaseState }): void => {
+export async function waitForState<T>(emitter: EventEmitter, options: WaitForStateOptions<T>): Promise<T> {
+  const { signal: caller } = options;
+  caller?.throwIfAborted();
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = caller ? AbortSignal.any([caller, timeout]) : timeout;
+  try {
+    // on() attaches its listener now, so a state change emitted right after this call is seen.
+    for await (const args of on(emitter, 'stateChange', { signal })) {
+      const [{ to }] = args as [{ to: LeaseState }];
       const value = options.accept(to);
-      if (value !== undefined) {
-        done();
-        resolve(value);
-        return;
-      }
+      if (value !== undefined) return value;
       const error = options.refuse(to);
-      if (error !== undefined) {
-        done();
-        reject(error);
-      }
-    };
-    const onAbort = (): void => {
-      done();
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(options.timeoutError());
-    }, options.timeoutMs);
-    emitter.on('stateChange', onState);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+      if (error !== undefined) throw error;
+    }
+  } catch (error) {
+    if (caller?.aborted === true) throw caller.reason as Error;
+    if (timeout.aborted) throw options.timeoutError();
+    throw error;
+  }
+  // on() only ends by its signal, which the catch above turned into an error.
+  throw options.timeoutError();
 }

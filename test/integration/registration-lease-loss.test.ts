@@ -13,7 +13,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Etcd3 } from 'etcd3';
 import { LeaseLostError, type RollcallError } from '../../src/errors.js';
 import { LeaseState, type Registrar, type RegistrarEvents } from '../../src/registration/index.js';
-import type { EtcdProcess } from '../../src/dev/index.js';
 import { etcdClient, startEtcd, useEtcd, waitFor } from '../helpers/etcd.js';
 import { rollcallFields } from '../helpers/wire-value.js';
 import { assertNoUnhandledRejections, keysOnLease, rawKv, registrar } from '../fixtures/registration-support.js';
@@ -142,14 +141,7 @@ describe('Registrar: lease loss and re-registration (real etcd)', () => {
   });
 
   it('etcd stopped for 2×ttl and started again with its data dir: no loss, same lease, keys kept (etcd restores and extends the lease)', async (t) => {
-    const etcd = await startEtcd(t);
-    const client = etcdClient(t, etcd);
-    const r = registrar(t, etcd.endpoints, { ttl: TTL, timeoutMs: 1000, prefix: 'outage-kept' });
-    const log = recordLeaseEvents(r);
-    const keys = await registerMany(r, 10);
-    const lease = r.leaseId as string;
-
-    await outage(t, etcd, r, false);
+    const { client, r, log, keys, lease } = await outage(t, 'outage-kept', false);
 
     await waitFor(() => r.state === LeaseState.Alive, { timeoutMs: 20_000, message: 'keepalives answered again' });
     assert.ok(log.keepaliveFailed > 0, 'keepalives failed while etcd was down');
@@ -164,14 +156,7 @@ describe('Registrar: lease loss and re-registration (real etcd)', () => {
   });
 
   it('etcd stopped for 2×ttl and started again from an emptied data dir: keepalive answers TTL 0 -> lost (expired) -> every registration back, same registrar', async (t) => {
-    const etcd = await startEtcd(t);
-    const client = etcdClient(t, etcd);
-    const r = registrar(t, etcd.endpoints, { ttl: TTL, timeoutMs: 1000, prefix: 'outage' });
-    const log = recordLeaseEvents(r);
-    const keys = await registerMany(r, 10);
-    const oldLease = r.leaseId as string;
-
-    await outage(t, etcd, r, true);
+    const { client, r, log, keys, lease: oldLease } = await outage(t, 'outage', true);
 
     await waitFor(() => log.reregistered.length > 0, { timeoutMs: 20_000, message: 'reregistered after etcd came back' });
     assert.ok(log.keepaliveFailed > 0, 'keepalives failed while etcd was down');
@@ -189,16 +174,22 @@ describe('Registrar: lease loss and re-registration (real etcd)', () => {
 });
 
 /**
- * Stops etcd for 2×ttl (the outage length under test, not a synchronisation: longer than the
- * lease lives without keepalives), checks the registrar kept its lease meanwhile, then starts
- * etcd again.
+ * A registrar with 10 registrations on its own etcd, then the outage under test: etcd stopped for
+ * 2×ttl (the outage length, not a synchronisation: longer than the lease lives without
+ * keepalives), the registrar checked to have kept its lease meanwhile, and etcd started again.
  */
-async function outage(t: TestContext, etcd: EtcdProcess, r: Registrar, wipeData: boolean): Promise<void> {
-  const lease = r.leaseId;
+async function outage(t: TestContext, prefix: string, wipeData: boolean) {
+  const etcd = await startEtcd(t);
+  const client = etcdClient(t, etcd);
+  const r = registrar(t, etcd.endpoints, { ttl: TTL, timeoutMs: 1000, prefix });
+  const log = recordLeaseEvents(r);
+  const keys = await registerMany(r, 10);
+  const lease = r.leaseId as string;
   await etcd.kill('SIGTERM');
   t.diagnostic(`etcd stopped (wipeData=${String(wipeData)})`);
   await delay(2 * TTL * 1000);
   assert.equal(r.state, LeaseState.Unreachable, 'no answer is not a loss');
   assert.equal(r.leaseId, lease);
   await etcd.restart({ wipeData });
+  return { client, r, log, keys, lease };
 }

@@ -19,6 +19,7 @@ import { publish } from '../diagnostics/publish.js';
 
 // Looked up once: pick() checks `hasSubscribers` and builds no payload while nobody listens.
 const pickChannel = channel('rollcall:picker:pick');
+const panicChannel = channel('rollcall:picker:panic');
 
 export abstract class BasePicker implements Picker {
   abstract readonly strategy: PickerStrategy;
@@ -37,9 +38,15 @@ export abstract class BasePicker implements Picker {
   private panicking = false;
   /** Matching instances that are up or draining (not leaving): the panic threshold's base. */
   private protectable: PickerEntry[] = [];
+  /** Instances handed to deferUpdate() and not applied yet (see there). */
+  private pending: readonly Instance[] | undefined;
+  /** No filter function (which may throw) and no onPanic (which must be called on time). */
+  private readonly deferrable: boolean;
 
   constructor(options?: PickerOptions) {
     this.options = resolvePickerOptions(options);
+    const filter = options?.filter;
+    this.deferrable = options?.onPanic === undefined && typeof filter?.predicate !== 'function' && typeof filter?.version !== 'function';
     this.ejector = new OutlierEjector(this.options.outlier, (entry, ejected, durationMs) =>
       publish('rollcall:picker:ejection', () => ({
         service: this.serviceName(),
@@ -63,11 +70,30 @@ export abstract class BasePicker implements Picker {
   }
 
   get size(): number {
+    this.settle();
     this.expireEjections();
     return this.candidates.length;
   }
 
+  /**
+   * update() for a caller that hands over an array it never mutates afterwards (the catalog's
+   * copy-on-write live view). When nothing can observe the rebuild as it happens (no filter
+   * function that may throw, no onPanic, nobody on the panic channel), it waits for the picker's
+   * next use: a burst of catalog batches costs one rebuild at the next pick, not one per batch,
+   * and a service nobody picks from between batches costs nothing. Returns false when the update
+   * was applied at once.
+   */
+  deferUpdate(instances: readonly Instance[]): boolean {
+    if (!this.deferrable || panicChannel.hasSubscribers) {
+      this.update(instances);
+      return false;
+    }
+    this.pending = instances;
+    return true;
+  }
+
   update(instances: readonly Instance[]): void {
+    this.pending = undefined;
     // Evaluate the user's filter first: if it throws, the previous snapshot stays untouched.
     const matching = instances.map((instance) => instance.status !== 'leaving' && this.options.matches(instance));
     const next = new Map<string, PickerEntry>();
@@ -87,8 +113,9 @@ export abstract class BasePicker implements Picker {
       if (entry.eligible) eligible.push(entry);
       if (entry.protectable) protectable.push(entry);
     }
-    eligible.sort(byKey);
-    protectable.sort(byKey);
+    // The catalog hands instances over sorted (by id within a service, so by key): checking is O(n).
+    if (!sortedByKey(eligible)) eligible.sort(byKey);
+    if (!sortedByKey(protectable)) protectable.sort(byKey);
     this.entries = next;
     this.eligible = eligible;
     this.protectable = protectable;
@@ -105,11 +132,13 @@ export abstract class BasePicker implements Picker {
   }
 
   reportFailure(instance: Instance): void {
+    this.settle();
     const entry = this.entries.get(instance.key);
     if (entry !== undefined) this.recordOutcome(entry, false);
   }
 
   reportSuccess(instance: Instance): void {
+    this.settle();
     const entry = this.entries.get(instance.key);
     if (entry !== undefined) this.recordOutcome(entry, true);
   }
@@ -143,6 +172,7 @@ export abstract class BasePicker implements Picker {
   }
 
   ejected(): readonly Instance[] {
+    this.settle();
     this.expireEjections();
     const out: Instance[] = [];
     for (const entry of this.entries.values()) if (entry.ejected) out.push(entry.instance);
@@ -156,6 +186,7 @@ export abstract class BasePicker implements Picker {
         { details: { service: this.serviceName() } },
       );
     }
+    this.settle();
     this.expireEjections();
     const candidates = this.candidates;
     if (candidates.length === 0) throw this.noInstance();
@@ -173,6 +204,12 @@ export abstract class BasePicker implements Picker {
     } else if (this.ejector.recordFailure(entry, this.eligible, this.options.now())) {
       this.rebuild();
     }
+  }
+
+  /** Applies a deferred update before the picker is read. */
+  private settle(): void {
+    const pending = this.pending;
+    if (pending !== undefined) this.update(pending);
   }
 
   /** Ends ejections whose time is up; reads the clock only while something is ejected. */
@@ -242,4 +279,9 @@ export abstract class BasePicker implements Picker {
       details: { service, reason, total, up: this.upCount, matching, ejected: reason === 'all-ejected' ? matching : 0 },
     });
   }
+}
+
+function sortedByKey(entries: readonly PickerEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if ((entries[i - 1] as PickerEntry).key > (entries[i] as PickerEntry).key) return false;
+  return true;
 }

@@ -9,11 +9,17 @@
  *   same key within it is `recovered`, not `added`.
  * - A put that repeats exactly what is held (same value, revisions and lease) changes nothing; it
  *   happens when the first listing follows a start from the cache file.
+ *
+ * Cost: a batch costs O(changes × log n), not O(service size). Each service keeps its live
+ * instances sorted by id and patched in place (binary search + splice), so a 10,000-instance
+ * service receiving one event never re-sorts; the array handed out by `live()` is copied once
+ * before its next patch (copy on write), so a reader's array never changes under it.
  */
 import { decodeInstance, type KeyLayout } from '../codec/index.js';
 import { MalformedValueError } from '../errors.js';
 import { rangeContains, sameKV, type KeyRange, type RangeChange, type WatchedKV } from '../watch/index.js';
 import type { CatalogChange, CatalogInstance, ChangeCause } from './catalog-events.js';
+import { catalogInstance } from './catalog-instance.js';
 
 export interface MembershipOptions {
   readonly gracePeriodMs: number;
@@ -37,16 +43,23 @@ interface Entry {
   instance: CatalogInstance;
 }
 
+/** One service: its entries by key, and its live instances sorted by id (patched per change). */
+interface ServiceGroup {
+  readonly entries: Map<string, Entry>;
+  live: CatalogInstance[];
+  /** True once `live` was handed out: the next patch copies it first. */
+  liveShared: boolean;
+}
+
 export function emptyResult(): MembershipResult {
   return { changes: [], warnings: [], touched: new Set() };
 }
 
 export class Membership {
   private readonly entries = new Map<string, Entry>();
-  private readonly byService = new Map<string, Map<string, Entry>>();
+  private readonly byService = new Map<string, ServiceGroup>();
   /** Keys of expired instances within their grace period, oldest first, with when they were lost. */
   private readonly lost = new Map<string, number>();
-  private readonly liveViews = new Map<string, readonly CatalogInstance[]>();
   private readonly now: () => number;
 
   constructor(
@@ -110,33 +123,27 @@ export class Membership {
 
   /** Live instances of `service`, sorted by id. The same array until the service changes: do not mutate. */
   live(service: string): readonly CatalogInstance[] {
-    let view = this.liveViews.get(service);
-    if (view === undefined) {
-      view = this.list(service, false);
-      this.liveViews.set(service, view);
-    }
-    return view;
+    const group = this.byService.get(service);
+    if (group === undefined) return NO_INSTANCES;
+    group.liveShared = true;
+    return group.live;
   }
 
   /** Instances of `service`, live and (with includeLost) expired ones in their grace period, sorted by id. */
   list(service: string, includeLost: boolean): CatalogInstance[] {
+    const group = this.byService.get(service);
+    if (group === undefined) return [];
+    if (!includeLost) return group.live.slice();
     const out: CatalogInstance[] = [];
-    for (const entry of this.byService.get(service)?.values() ?? []) {
-      if (includeLost || entry.instance.inGroup) out.push(entry.instance);
-    }
-    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const entry of group.entries.values()) out.push(entry.instance);
+    return out.sort(byId);
   }
 
   /** Services with at least one live instance (or, with includeLost, any instance), sorted. */
   services(includeLost: boolean): string[] {
     const out: string[] = [];
-    for (const [service, entries] of this.byService) {
-      for (const entry of entries.values()) {
-        if (includeLost || entry.instance.inGroup) {
-          out.push(service);
-          break;
-        }
-      }
+    for (const [service, group] of this.byService) {
+      if (includeLost || group.live.length > 0) out.push(service);
     }
     return out.sort();
   }
@@ -162,13 +169,13 @@ export class Membership {
       );
       if (existing && wasLive) {
         this.drop(kv.key, existing);
-        const instance: CatalogInstance = { ...existing.instance, inGroup: false };
+        const instance = catalogInstance(existing.instance, false);
         result.changes.push({ type: 'removed', service: existing.service, instance, reason: 'invalid', revision, cause });
         result.touched.add(existing.service);
       }
       return;
     }
-    const current: CatalogInstance = { ...decoded.instance, inGroup: true };
+    const current = catalogInstance(decoded.instance, true);
     const service = current.service;
     if (existing && wasLive) {
       if (existing.kv && sameKV(existing.kv, kv)) return;
@@ -192,11 +199,11 @@ export class Membership {
     result.touched.add(service);
     if (existing.instance.status === 'leaving') {
       this.drop(key, existing);
-      result.changes.push({ type: 'removed', service, instance: { ...existing.instance, inGroup: false }, reason: 'deregistered', revision, cause });
+      result.changes.push({ type: 'removed', service, instance: catalogInstance(existing.instance, false), reason: 'deregistered', revision, cause });
       return;
     }
     const lostAt = this.now();
-    const instance: CatalogInstance = { ...existing.instance, inGroup: false, lostAt };
+    const instance = catalogInstance(existing.instance, false, lostAt);
     if (this.options.gracePeriodMs > 0) {
       this.store(key, { service, kv: undefined, instance });
       this.lost.delete(key);
@@ -207,23 +214,66 @@ export class Membership {
     result.changes.push({ type: 'removed', service, instance, reason: 'expired', revision, cause });
   }
 
+  /** Keeps `entry` under `key`, and patches the service's sorted live array by this one change. */
   private store(key: string, entry: Entry): void {
+    const previous = this.entries.get(key);
     this.entries.set(key, entry);
-    let forService = this.byService.get(entry.service);
-    if (!forService) {
-      forService = new Map();
-      this.byService.set(entry.service, forService);
+    let group = this.byService.get(entry.service);
+    if (!group) {
+      group = { entries: new Map(), live: [], liveShared: false };
+      this.byService.set(entry.service, group);
     }
-    forService.set(key, entry);
-    this.liveViews.delete(entry.service);
+    group.entries.set(key, entry);
+    const wasLive = previous?.instance.inGroup === true;
+    const isLive = entry.instance.inGroup;
+    if (!wasLive && !isLive) return;
+    const live = this.writableLive(group);
+    const { found, index } = search(live, entry.instance.id);
+    if (isLive && found) live[index] = entry.instance;
+    else if (isLive) live.splice(index, 0, entry.instance);
+    else if (found) live.splice(index, 1);
   }
 
   private drop(key: string, entry: Entry): void {
     this.entries.delete(key);
     this.lost.delete(key);
-    const forService = this.byService.get(entry.service);
-    forService?.delete(key);
-    if (forService?.size === 0) this.byService.delete(entry.service);
-    this.liveViews.delete(entry.service);
+    const group = this.byService.get(entry.service);
+    if (!group) return;
+    group.entries.delete(key);
+    if (entry.instance.inGroup) {
+      const live = this.writableLive(group);
+      const { found, index } = search(live, entry.instance.id);
+      if (found) live.splice(index, 1);
+    }
+    if (group.entries.size === 0) this.byService.delete(entry.service);
   }
+
+  /** The group's live array, copied first if a reader holds it (copy on write). */
+  private writableLive(group: ServiceGroup): CatalogInstance[] {
+    if (group.liveShared) {
+      group.live = group.live.slice();
+      group.liveShared = false;
+    }
+    return group.live;
+  }
+}
+
+const NO_INSTANCES: readonly CatalogInstance[] = Object.freeze([]);
+
+function byId(a: CatalogInstance, b: CatalogInstance): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Binary search by id in a sorted array: where `id` is, or where it would be inserted. */
+function search(sorted: readonly CatalogInstance[], id: string): { found: boolean; index: number } {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const midId = (sorted[mid] as CatalogInstance).id;
+    if (midId < id) low = mid + 1;
+    else if (midId > id) high = mid;
+    else return { found: true, index: mid };
+  }
+  return { found: false, index: low };
 }

@@ -1,9 +1,12 @@
 /**
- * The pickers a catalog keeps up to date, per service. A picker is refreshed (one `update()`
- * with the service's live instances) only after a batch that changed that service, so a busy
- * catalog does not rebuild the snapshots of quiet services (STYLE habit 3).
+ * The pickers a catalog keeps up to date, per service. A picker is refreshed only after a batch
+ * that changed that service, so a busy catalog does not rebuild the snapshots of quiet services;
+ * and the refresh is deferred to the picker's next use when nothing can observe it earlier (see
+ * BasePicker.deferUpdate), so a burst of batches on a large service costs one rebuild, not one
+ * per batch. The instances array is the membership's copy-on-write view: never mutated after.
  */
 import { createPicker, type CreatePickerOptions, type Picker, type PickerStrategy } from '../balance/index.js';
+import { BasePicker } from '../balance/base-picker.js';
 import type { CatalogInstance } from './catalog-events.js';
 
 /** `catalog.picker()` options take every picker option, plus a signal that stops the updates. */
@@ -46,7 +49,8 @@ export class PickerRegistry {
   refresh(service: string, instances: readonly CatalogInstance[], onError: (error: unknown) => void): void {
     for (const picker of this.byService.get(service) ?? []) {
       try {
-        picker.update(instances);
+        if (picker instanceof BasePicker) picker.deferUpdate(instances);
+        else picker.update(instances);
       } catch (error) {
         onError(error);
       }

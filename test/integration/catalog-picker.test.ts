@@ -39,8 +39,9 @@ describe('Catalog pickers against a real etcd', () => {
 
     await putInstance(client, 'pk1', 'api', 'c', { weight: 4 });
     await waitForLog(rec, ['added api/c']);
-    assert.equal(updates, 1);
     assert.deepEqual(picks(picker, 8), new Map([['a', 3], ['b', 1], ['c', 4]]), 'events fire after the picker has the new set');
+    // The catalog may defer the rebuild to the next pick (BasePicker.deferUpdate): one either way.
+    assert.equal(updates, 1);
 
     await putInstance(client, 'pk1', 'api', 'b', { weight: 1, status: 'draining' });
     await waitForLog(rec, ['updated api/b']);

@@ -5,6 +5,7 @@
  * one request: one controller for all tries, the request start once, one response or one error.
  */
 import type { Duplex } from 'node:stream';
+import { debuglog } from 'node:util';
 import { errors, type Dispatcher } from 'undici';
 import type { InstanceHandle, Picker } from '../balance/index.js';
 import type { ResolvedHttpOptions } from './http-options.js';
@@ -13,6 +14,9 @@ import { headerValue, withDefaultHeader } from './request-headers.js';
 import { RequestController } from './request-controller.js';
 import { BodyTracker, isConnectionError, isIdempotent } from './retry-policy.js';
 import { Attempt, type AttemptOwner } from './service-attempt.js';
+
+/** `NODE_DEBUG=rollcall:http` traces every failed try and what became of it. */
+const trace = debuglog('rollcall:http');
 
 type Controller = Dispatcher.DispatchController;
 type IncomingHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
@@ -144,7 +148,12 @@ export class ServiceRequest implements AttemptOwner {
       !this.controller.abortedByCaller &&
       this.body.replayable();
     const next = mayRetry ? this.pickUntried() : undefined;
-    if (next === undefined) return this.fail(error);
+    const code = (error as { code?: unknown }).code ?? error.name;
+    if (next === undefined) {
+      trace('%s: try %d failed (%s), %s', this.route.service, this.attempts, code, mayRetry ? 'no other instance to try' : 'not retried');
+      return this.fail(error);
+    }
+    trace('%s: try %d failed (%s), retrying on %s', this.route.service, this.attempts, code, next.instance.id);
     this.send(next);
   }
 

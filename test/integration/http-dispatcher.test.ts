@@ -77,12 +77,16 @@ describe('rollcall/http: ServiceDispatcher over real HTTP servers', () => {
     assert.deepEqual(Object.keys(await spread(d, 'http://api/', 40)).sort(), ['a', 'c', 'd']);
   });
 
-  it('a host suffix routes api.rollcall; the port the caller wrote is kept in the Host header', async (t) => {
-    await serve(t, 'hs', [{ id: 'only' }]);
-    const d = dispatcher(t, { prefix: 'hs', hostSuffix: '.rollcall' });
-    const answer = await who(d, 'http://api.rollcall:8080/x');
-    assert.equal(answer.id, 'only');
-    assert.equal(answer.host, 'api.rollcall:8080');
+  it('a host suffix routes api.rollcall, a services list routes exactly its names; Host is what the caller wrote unless hostHeader is instance', async (t) => {
+    const { servers } = await serve(t, 'hs', [{ id: 'only' }]);
+    const bySuffix = dispatcher(t, { prefix: 'hs', hostSuffix: '.rollcall' });
+    const answer = await who(bySuffix, 'http://api.rollcall:8080/x');
+    assert.deepEqual([answer.id, answer.host], ['only', 'api.rollcall:8080']);
+    const byList = dispatcher(t, { prefix: 'hs', services: ['api'], hostHeader: 'instance' });
+    const listed = await who(byList, 'http://api/x');
+    assert.deepEqual([listed.id, listed.host], ['only', (servers[0] as WhoamiServer).address]);
+    const own = await request('http://api/x', { dispatcher: byList, headers: { host: 'chosen.example' } });
+    assert.equal(((await own.body.json()) as WhoamiAnswer).host, 'chosen.example', 'a Host header set by the caller wins');
   });
 
   it('a SIGKILLed instance stops getting requests while every GET keeps succeeding', async (t) => {

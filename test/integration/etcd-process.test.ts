@@ -65,7 +65,7 @@ describe('EtcdProcess', () => {
     assert.equal(existsSync(dataDir), false);
   });
 
-  it('start on a client port already in use -> EtcdProcessError, nothing left behind', async () => {
+  it('start on a client port already in use -> EtcdProcessError "port N is in use", no etcd started', async () => {
     const port = await freePort();
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
@@ -74,10 +74,11 @@ describe('EtcdProcess', () => {
         () => assert.fail('start should fail on a busy port'),
         (e: unknown) => e,
       );
-      const { pid, dataDir } = detailsOf(error);
-      assert.match((error as Error).message, /address already in use/);
-      assert.equal(processGone(pid), true);
-      assert.equal(existsSync(dataDir), false);
+      assert.ok(error instanceof EtcdProcessError, `expected EtcdProcessError, got ${String(error)}`);
+      assert.equal((error as Error).message, `port ${port} is in use`);
+      assert.equal(error.details.port, port);
+      // Checked before etcd was spawned: no pid, no data dir to leave behind.
+      assert.equal(error.details.pid, undefined);
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }

@@ -9,6 +9,7 @@
  * error into one `rollcall: <message>` line on stderr and an exit code (exit-codes.ts).
  */
 import type { Command } from 'commander';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDeregisterCommand } from './commands/deregister.js';
 import { registerDrainCommand, registerUndrainCommand } from './commands/drain.js';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLeaseCommand,
   registerLockCommand,
   registerDemoCommand,
+  registerDashboardCommand,
   registerEtcdCommand,
   registerEndpointCommand,
   registerMemberCommand,

@@ -32,7 +32,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * The commands that document a clean exit on SIGINT/SIGTERM, as the words that name them on the
  * command line. Every other command keeps Node's default: a signal ends it at once (exit 128+n).
  */
-const LONG_RUNNING = new Set(['register', 'watch', 'lock', 'demo', 'etcd', 'kv watch', 'lease keep-alive']);
+const LONG_RUNNING = new Set(['register', 'watch', 'lock', 'demo', 'dashboard', 'etcd', 'kv watch', 'lease keep-alive']);
 const WITH_SUBCOMMAND = new Set(['kv', 'lease']);
 /** Program options that take a value (`rollcall --endpoints URL watch`): their value is not a command word. */
 const PROGRAM_VALUE_OPTIONS = new Set(['--endpoints', '--cacert', '--cert', '--key', '--user', '--timeout', '--prefix']);

@@ -13,6 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { serveDashboard, type ServedDashboard } from '../../dashboard/index.js';
+import { parsePort } from './dashboard.js';
 import { EtcdProcess } from '../../dev/etcd-process.js';
 import { resolveConnectionOptions, sleep } from '../../etcd/index.js';
 import { connectionArgv, connectionOptions, endpointsGiven, givenPrefix, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
@@ -40,6 +42,7 @@ const STOP_GRACE_MS = 5000;
 interface DemoOptions {
   duration?: number;
   ttl: number;
+  dashboardPort: number;
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -48,7 +51,8 @@ export function registerDemoCommand(program: Command): void {
     .description('run a narrated demo: a local etcd, instances of two services, a consumer picking, a crash and a clean stop')
     .option('--duration <seconds>', 'end by itself this many seconds after start, once the scripted part is done (default: run until Ctrl-C)', parsePositiveInt)
     .option('--ttl <seconds>', 'lease TTL of the demo instances', parsePositiveInt, 2)
-    .option('--prefix <prefix>', 'key prefix of the demo instances (default: demo-<random>, new for each run)');
+    .option('--prefix <prefix>', 'key prefix of the demo instances (default: demo-<random>, new for each run)')
+    .option('--dashboard-port <port>', 'port of the web dashboard on 127.0.0.1 (default: any free port)', parsePort, 0);
   withConnectionOptions(cmd);
   cmd.action(async (options: DemoOptions, command: Command) => {
     await runDemo(command, options);
@@ -63,6 +67,7 @@ async function runDemo(command: Command, options: DemoOptions): Promise<void> {
   const instances: DemoInstance[] = [];
   let etcd: EtcdProcess | undefined;
   let consumer: DemoConsumer | undefined;
+  let dashboard: ServedDashboard | undefined;
   try {
     let endpoints: string;
     if (endpointsGiven(command)) {
@@ -78,6 +83,8 @@ async function runDemo(command: Command, options: DemoOptions): Promise<void> {
     say(`demo: instances live under ${prefix}/ (a prefix of this run's own; --prefix chooses another)`);
     const connection = { ...connectionOptions(command), endpoints };
     consumer = await DemoConsumer.open(connection, prefix, SERVICES, say);
+    dashboard = await serveDashboard({ ...connection, prefix, port: options.dashboardPort });
+    say(`demo: dashboard at ${dashboard.url} (live view of the instances below)`);
     say(`demo: consumer follows ${SERVICES.map((s) => `${prefix}/${s.name}/`).join(' and ')} with a Catalog; pickers: ${SERVICES.map((s) => `${s.name} ${s.strategy}`).join(', ')}`);
 
     const marker = `rollcall-demo-${process.pid}`;
@@ -131,6 +138,7 @@ async function runDemo(command: Command, options: DemoOptions): Promise<void> {
     if (!signal.aborted) throw error;
   } finally {
     if (stop.received !== undefined) say(`demo: ${stop.received} received, stopping`);
+    await dashboard?.close().catch(() => undefined);
     await shutdown(instances, consumer, etcd, say, stop);
     stop.dispose();
   }

@@ -1,0 +1,51 @@
+/**
+ * The front end: a few static files (HTML, one script, one stylesheet) shipped with the package
+ * and served from memory. The build copies src/dashboard/static next to the compiled handler
+ * (dist/dashboard/static); when running from sources compiled elsewhere (tests), the files are
+ * found by walking up to src/dashboard/static, which the package also ships.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FILES: Readonly<Record<string, string>> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/app.js': 'app.js',
+  '/app.css': 'app.css',
+};
+
+const TYPES: Readonly<Record<string, string>> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+export interface StaticFile {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+/** The directory holding index.html: next to this module, or src/dashboard/static above it. */
+export function staticDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, 'static');
+  if (existsSync(join(beside, 'index.html'))) return beside;
+  for (let dir = here; ; ) {
+    const candidate = join(dir, 'src', 'dashboard', 'static');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`the dashboard's static files are missing (looked in ${beside} and src/dashboard/static above it)`);
+    dir = parent;
+  }
+}
+
+/** Reads every front-end file once; `find(path)` then answers from memory. */
+export function loadStaticFiles(dir = staticDir()): (path: string) => StaticFile | undefined {
+  const loaded = new Map<string, StaticFile>();
+  for (const [route, file] of Object.entries(FILES)) {
+    const ext = file.slice(file.lastIndexOf('.') + 1);
+    loaded.set(route, { body: readFileSync(join(dir, file)), type: TYPES[ext] ?? 'application/octet-stream' });
+  }
+  return (path) => loaded.get(path);
+}

@@ -17,7 +17,7 @@ import type { EtcdConnection } from './etcd-connection.js';
 import { KeepAliveChannel } from './keepalive-channel.js';
 import { leaseHex } from './lease-id.js';
 import { isLeaseNotFound, translateEtcdError } from './translate-error.js';
-import { RollcallError } from '../errors.js';
+import { ClosedError, RollcallError } from '../errors.js';
 import type { LeaseOwner } from '../diagnostics/channels.js';
 import { publish } from '../diagnostics/publish.js';
 
@@ -32,6 +32,11 @@ export interface KeepAliveListener {
   failed(info: { error: RollcallError; sinceConfirmedMs: number; endpoint: string }): void;
   /** etcd answered that the lease is gone (TTL 0 or "lease not found"). The loop has ended. */
   gone(info: { cause?: unknown }): void;
+  /**
+   * Keepalives cannot go on: the etcd client was closed underneath (e.g. a client the user passed
+   * in). Nothing is known about the lease; the loop has ended.
+   */
+  ended(info: { error: RollcallError }): void;
 }
 
 export interface KeepAliveOptions {
@@ -86,6 +91,10 @@ export async function keepLeaseAlive(conn: EtcdConnection, options: KeepAliveOpt
         const failure =
           error instanceof RollcallError ? error : translateEtcdError(error, { operation: `keepalive lease ${leaseHex(leaseId)}`, endpoints: conn.endpoints });
         roundTrip(sentAt, { error: failure });
+        if (failure instanceof ClosedError) {
+          listener.ended({ error: failure });
+          return;
+        }
         listener.failed({ error: failure, sinceConfirmedMs: Date.now() - confirmedAt, endpoint });
         // Each other endpoint is tried at once; once every one failed in a row, etcd is
         // unreachable and the retries slow down (never below one per keepalive interval).

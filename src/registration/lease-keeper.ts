@@ -233,6 +233,12 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
         if (scope.aborted) return;
         this.transition([LeaseState.Alive, LeaseState.Unreachable], LeaseState.Lost, { loss: { reason: 'expired', cause } });
       },
+      // The client was closed underneath: no keepalive can be sent any more, and retrying cannot help.
+      ended: ({ error }) => {
+        if (scope.aborted) return;
+        this.transition([LeaseState.Alive], LeaseState.Unreachable);
+        this.emit('loopFailed', error);
+      },
     });
   }
 

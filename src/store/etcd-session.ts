@@ -123,6 +123,8 @@ export class EtcdSession implements Session {
         trace('session %s: keepalive via %s failed (%s), unconfirmed for %d ms', leaseHex(this.lease), endpoint, error.message, sinceConfirmedMs);
       },
       gone: ({ cause }) => this.#lose(`lease ${leaseHex(this.lease)} expired or was revoked elsewhere`, cause),
+      // The etcd client was closed underneath: the session cannot be kept, as when its store closes.
+      ended: ({ error }) => this.#transition(LIVE, EtcdSessionState.CLOSED, error),
     });
   }
 

@@ -98,6 +98,9 @@ async function keepAliveLoop(conn: EtcdConnection, id: string, signal: AbortSign
     gone: () => {
       gone = true;
     },
+    ended: ({ error }) => {
+      throw error;
+    },
   });
   if (gone && !signal.aborted) throw new LeaseLostError(`lease ${toHex(id)} expired or revoked`, { details: { leaseId: id } });
 }

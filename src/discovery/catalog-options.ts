@@ -10,7 +10,7 @@ import { resolveConnectionOptions, type BackoffOptions, type ClientSource } from
 
 /** How each watch on etcd behaves; the RangeFollower's options. */
 export interface CatalogWatchOptions {
-  /** Keys per page when listing. Default 1000. */
+  /** Keys per page when listing. Default 5000. */
   pageSize?: number;
   /** Ask a silent watch stream for progress after this long, ms. Default 5000. */
   livenessMs?: number;

@@ -24,7 +24,7 @@ import { Backoff, sleep, type BackoffOptions } from '../etcd/backoff.js';
 import { isPermanentEtcdError, translateEtcdError } from '../etcd/translate-error.js';
 import { ClosedError, CompactedError, EtcdUnavailableError, RollcallError, WatchCanceledError } from '../errors.js';
 import type { KeyRange } from './key-range.js';
-import { historyMatches, listRange } from './list-range.js';
+import { DEFAULT_PAGE_SIZE, historyMatches, listRange } from './list-range.js';
 import { WatchSession, type WatchEnd } from './watch-session.js';
 import { sameKV, toWatchedKV, type WatchedKV } from './watched-kv.js';
 
@@ -63,7 +63,7 @@ export interface RangeFollowerEvents {
 export type FollowerState = 'idle' | 'listing' | 'resuming' | 'watching' | 'backoff' | 'closed';
 
 export interface RangeFollowerOptions {
-  /** Keys per page when listing; default 1000. */
+  /** Keys per page when listing; default DEFAULT_PAGE_SIZE (5000). */
   readonly pageSize?: number;
   /** Probe a silent watch stream after this long; default 5000 ms. */
   readonly livenessMs?: number;
@@ -249,7 +249,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
 
   /** Lists the range and applies the difference from the copy as one batch. */
   private async relist(): Promise<void> {
-    const listing = await listRange(this.conn, this.range, { pageSize: this.options.pageSize ?? 1000, signal: this.stop.signal });
+    const listing = await listRange(this.conn, this.range, { pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal: this.stop.signal });
     if (this.stop.signal.aborted) return;
     this.markContact();
     this.backoff.reset();

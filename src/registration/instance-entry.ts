@@ -36,6 +36,8 @@ export interface EntryHost {
   backgroundFailure(entry: InstanceEntry, error: unknown): void;
   /** The first write landed: from now on the key's ownership is watched. */
   registered(entry: InstanceEntry): void;
+  /** Whether etcd still has `leaseId` (a key that vanished with a dead lease was not removed by anyone). */
+  leaseAlive(leaseId: string, signal?: AbortSignal): Promise<boolean>;
   /** One of our writes found another lease on the key: the registration is displaced. */
   writeRefused(entry: InstanceEntry, error: DuplicateInstanceError): void;
 }
@@ -237,7 +239,8 @@ export class InstanceEntry {
 
   /**
    * Claims (or with `replace` takes over) the key with `record`; retries on a lease that etcd says
-   * is gone. Without `mayCreate` the key must still be on one of our leases.
+   * is gone. Without `mayCreate` the key must still be on one of our leases, unless it vanished
+   * with the lease it was written on (an expiry, not someone's delete): then it is written again.
    */
   private async write(
     record: InstanceRecord,
@@ -245,18 +248,27 @@ export class InstanceEntry {
   ): Promise<void> {
     const value = encodeInstance(record);
     const { signal, onlyLease } = how;
+    let mayCreate = how.mayCreate ?? false;
     for (let attempt = 1; ; attempt += 1) {
       const leaseId = onlyLease ?? (await this.host.acquireLease(signal));
       if (this.host.isClosing()) throw new ClosedError(`${this.key}: the registrar is closed`);
       try {
         this.lastWriteNow = how.replace
           ? await this.host.writer.takeOver(this.key, value, leaseId, signal)
-          : await this.host.writer.claim(this.key, value, leaseId, this.host.ownedLeaseIds(), { mayCreate: how.mayCreate ?? false, ...(signal ? { signal } : {}) });
+          : await this.host.writer.claim(this.key, value, leaseId, this.host.ownedLeaseIds(), { mayCreate, ...(signal ? { signal } : {}) });
         this.desired = record;
         this.written = record;
         return;
       } catch (error) {
         if (error instanceof DuplicateInstanceError && this.stateNow === 'registered') this.host.writeRefused(this, error);
+        if (error instanceof KeyNotFoundError && !mayCreate && onlyLease === undefined && attempt < LEASE_RETRIES) {
+          const keyLease = this.lastWriteNow?.leaseId ?? leaseId;
+          if (!(await this.host.leaseAlive(keyLease, signal))) {
+            if (keyLease === leaseId) this.host.leaseRejected(leaseId, error);
+            mayCreate = true;
+            continue;
+          }
+        }
         if (!isLeaseNotFound(error) || onlyLease !== undefined || attempt >= LEASE_RETRIES) throw error;
         this.host.leaseRejected(leaseId, error);
       }

@@ -16,7 +16,8 @@
  */
 import { debuglog } from 'node:util';
 import { decodeInstance, type KeyLayout } from '../codec/index.js';
-import { Backoff, leaseHex, pause, translateEtcdError, type EtcdConnection } from '../etcd/index.js';
+import { Backoff, pause, translateEtcdError, type EtcdConnection } from '../etcd/index.js';
+import { leaseTimeToLive } from '../etcd/lease-calls.js';
 import { RollcallError } from '../errors.js';
 import { prefixRange, RangeFollower, type ChangeBatch, type WatchedKV } from '../watch/index.js';
 import type { InstanceEntry } from './instance-entry.js';
@@ -138,11 +139,7 @@ export class OwnershipGuard {
     const backoff = new Backoff({ baseMs: 200, maxMs: 2000 });
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const answer = await this.conn.call(`check lease ${leaseHex(leaseId)} of ${entry.key}`, () =>
-          this.conn.client.leaseClient.leaseTimeToLive({ ID: leaseId }),
-          this.stop.signal,
-        );
-        const alive = Number(answer.TTL) > 0;
+        const alive = (await leaseTimeToLive(this.conn, leaseId, { signal: this.stop.signal })).ttl > 0;
         trace('%s deleted at revision %d; its lease %s is %s', entry.key, revision, leaseId, alive ? 'alive' : 'gone');
         if (alive && this.stillJudged(entry, revision)) this.host.removed(entry, { leaseId, revision });
         return;

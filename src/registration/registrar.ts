@@ -12,6 +12,7 @@ import { KeyLayout, type InstanceRecord, type InstanceStatus } from '../codec/in
 import { EtcdConnection, sleep, translateEtcdError } from '../etcd/index.js';
 import { ClosedError, DuplicateInstanceError, EtcdUnavailableError, KeyNotFoundError, RollcallError } from '../errors.js';
 import { leaseHex } from '../etcd/lease-id.js';
+import { leaseTimeToLive } from '../etcd/lease-calls.js';
 import { InstanceEntry, type EntryHost } from './instance-entry.js';
 import { InstanceWriter } from './instance-writer.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -69,6 +70,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       backgroundFailure: (entry, error) => this.onBackgroundFailure(entry, error),
       registered: (entry) => this.guard.track(entry),
       writeRefused: (entry, error) => this.onDisplaced(entry, error),
+      leaseAlive: async (leaseId, signal) => (await leaseTimeToLive(this.conn, leaseId, signal ? { signal } : {})).ttl > 0,
     };
     this.guard = new OwnershipGuard(this.conn, this.layout, {
       isOurLease: (leaseId) => this.ourLeases.has(leaseId) || this.keeper.ownedLeaseIds().includes(leaseId),

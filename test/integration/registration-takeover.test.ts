@@ -145,6 +145,22 @@ describe('Registrar: takeover and removal of its keys (real etcd)', () => {
     assert.equal(await rawKv(client, 'tk4/api/o2'), undefined, 'close() removed our own key');
   });
 
+  it('update() right after the lease was revoked is not a removal: it lands on the new lease, and no removed event', async (t) => {
+    const client = etcdClient(t, server.etcd);
+    const a = registrar(t, server.etcd.endpoints, { prefix: 'tk6' });
+    const seen = ownershipEvents(a);
+    const reg = await a.register({ service: 'api', id: 'u1', address: '1.1.1.1:1' });
+    const first = a.leaseId as string;
+    await client.leaseClient.leaseRevoke({ ID: first }); // the key goes with the lease
+    await reg.update({ weight: 7 });
+    const kv = await rawKv(client, 'tk6/api/u1');
+    assert.ok(kv !== undefined, 'the key is back');
+    assert.notEqual(kv.lease, first, 'on a new lease');
+    assert.match(kv.value.toString(), /weight[\\"]*:7/);
+    assert.equal(reg.state, 'registered');
+    assert.deepEqual(seen, []);
+  });
+
   it('register({ signal }) aborted between the grant and the put revokes the keyless lease; the next register() works', async (t) => {
     const client = etcdClient(t, server.etcd);
     const a = registrar(t, server.etcd.endpoints, { prefix: 'tk5', ttl: 30 });

@@ -10,9 +10,9 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Etcd3 } from 'etcd3';
+import { Etcd3 } from 'etcd3';
 import { LeaseLostError, type RollcallError } from '../../src/errors.js';
-import { LeaseState, type Registrar, type RegistrarEvents } from '../../src/registration/index.js';
+import { LeaseState, Registrar, type RegistrarEvents } from '../../src/registration/index.js';
 import { etcdClient, startEtcd, useEtcd, waitFor } from '../helpers/etcd.js';
 import { rollcallFields } from '../helpers/wire-value.js';
 import { assertNoUnhandledRejections, keysOnLease, rawKv, registrar } from '../fixtures/registration-support.js';
@@ -98,6 +98,33 @@ describe('Registrar: lease loss and re-registration (real etcd)', () => {
     assert.equal(keepalive?.message['ok'], true);
     assert.equal(typeof keepalive?.message['roundTripMs'], 'number');
     assert.deepEqual(seen.find((s) => s.name === 'rollcall:lease:lost')?.message, { owner: 'registrar', leaseId: lease, reason: 'expired' });
+  });
+
+  it('a client passed in keeps the lease alive; one closed before a keepalive stream was open ends keepalives with an error event, not a loss', async (t) => {
+    const admin = etcdClient(t, server.etcd);
+    const started = async (prefix: string): Promise<{ client: Etcd3; r: Registrar }> => {
+      const client = new Etcd3({ hosts: server.etcd.endpoints });
+      t.after(() => client.close());
+      const r = new Registrar({ client, ttl: 1, prefix });
+      t.after(() => r.close().catch(() => undefined));
+      return { client, r };
+    };
+    const kept = await started('own-client');
+    const reg = await kept.r.register({ service: 'svc', id: 'c1', address: '10.0.0.1:80' });
+    // Bounded observation: 3 TTLs, longer than the lease lives without keepalives.
+    await delay(3000);
+    assert.deepEqual(await keysOnLease(admin, kept.r.leaseId as string), [reg.key], 'kept alive through the client passed in');
+
+    const closed = await started('closed-client');
+    const log = recordLeaseEvents(closed.r);
+    const errors: RollcallError[] = [];
+    closed.r.on('error', (error) => errors.push(error));
+    await closed.r.register({ service: 'svc', id: 'c2', address: '10.0.0.2:80' });
+    // Closed before the first keepalive (TTL/3 after the grant) opens its stream.
+    closed.client.close();
+    await waitFor(() => errors.length > 0, { timeoutMs: 5000, message: 'an error event once the client is closed' });
+    assert.equal(errors[0]?.code, 'ERR_CLOSED');
+    assert.deepEqual(log.lost, [], 'a closed client says nothing about the lease');
   });
 
   it('keepalives failing for less than a TTL are not a loss: alive -> unreachable -> alive, same lease, no lost event', async (t) => {

@@ -3,6 +3,7 @@
  * Works with `fetch(url, { dispatcher })`, `request(url, { dispatcher })` and
  * `setGlobalDispatcher(dispatcher)`.
  */
+import type { EventEmitter } from 'node:events';
 import { Agent, Dispatcher } from 'undici';
 import type { ServiceInterceptorOptions } from './http-options.js';
 import { serviceInterceptor, type ServiceInterceptor } from './service-interceptor.js';
@@ -25,6 +26,9 @@ export class ServiceDispatcher extends Dispatcher {
     this.interceptor = serviceInterceptor(interceptorOptions);
     this.agent = new Agent(agent);
     this.composed = this.agent.compose(this.interceptor);
+    // Code that watches a dispatcher's connections (per instance origin) sees the Agent's events.
+    const source: EventEmitter = this.agent;
+    for (const event of ['connect', 'disconnect', 'connectionError', 'drain']) source.on(event, (...args: unknown[]) => (this as EventEmitter).emit(event, ...args));
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {

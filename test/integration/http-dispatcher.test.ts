@@ -47,11 +47,11 @@ describe('rollcall/http: ServiceDispatcher over real HTTP servers', () => {
     return d;
   }
 
-  async function serve(t: TestContext, prefix: string, specs: { id: string; weight?: number }[]): Promise<{ servers: WhoamiServer[]; regs: Registration[] }> {
+  async function serve(t: TestContext, prefix: string, specs: { id: string; weight?: number; zone?: string }[]): Promise<{ servers: WhoamiServer[]; regs: Registration[] }> {
     const servers = await Promise.all(specs.map((spec) => startWhoamiServer(t, spec.id)));
     const reg = registrar(t, server.etcd.endpoints, { prefix });
     const regs = await Promise.all(
-      specs.map((spec, i) => reg.register({ service: 'api', id: spec.id, address: (servers[i] as WhoamiServer).address, ...(spec.weight ? { weight: spec.weight } : {}) })),
+      specs.map((spec, i) => reg.register({ service: 'api', id: spec.id, address: (servers[i] as WhoamiServer).address, ...(spec.weight ? { weight: spec.weight } : {}), ...(spec.zone ? { zone: spec.zone } : {}) })),
     );
     return { servers, regs };
   }
@@ -124,6 +124,17 @@ describe('rollcall/http: ServiceDispatcher over real HTTP servers', () => {
       const got = counts[id] ?? 0;
       assert.ok(Math.abs(got - want) <= want * 0.1, `${id}: ${got} requests, expected ${want} ± 10 %`);
     }
+  });
+
+  it('preferZone keeps requests in the local zone, and falls back when it has nothing pickable', async (t) => {
+    const { regs } = await serve(t, 'hz', [{ id: 'near', zone: 'z1' }, { id: 'far1', zone: 'z2' }, { id: 'far2', zone: 'z2' }]);
+    const d = dispatcher(t, { prefix: 'hz', preferZone: 'z1' });
+    const connected: string[] = [];
+    d.on('connect', (origin: URL) => connected.push(origin.host));
+    assert.deepEqual(await spread(d, 'http://api/', 20), { near: 20 });
+    await (regs[0] as Registration).drain();
+    await eventually(async () => assert.deepEqual(Object.keys(await spread(d, 'http://api/', 20)).sort(), ['far1', 'far2']), { timeoutMs: 10_000 });
+    assert.equal(new Set(connected).size, 3, 'one connection pool per instance origin');
   });
 
   it('hosts that are not services pass through untouched: 127.0.0.1 and localhost', async (t) => {

@@ -5,6 +5,8 @@
 #   go             (golang-go)                 the Go interop tests build test/go/interop ...
 #   Debian's Go sources of etcd 3.4 and grpc-go (golang-etcd-server-dev, golang-google-grpc-dev)
 #                                              ... offline, in GOPATH mode over /usr/share/gocode
+#   chromium                                   the dashboard's browser test drives it headless
+#   promtool       (prometheus)                checks rollcall/metrics' exposition format
 # Does nothing when all are present. Otherwise installs the missing Debian/Ubuntu packages with
 # one `apt-get update` and one `apt-get install` (as root, or through sudo when that works without
 # a password), or prints what to run and exits 1. scripts/install-etcd.sh installs only what the
@@ -19,9 +21,11 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
 [ -d "$gocode/go.etcd.io/etcd/clientv3/naming/resolver" ] || missing+=(golang-etcd-server-dev)
 [ -d "$gocode/google.golang.org/grpc/health/grpc_health_v1" ] || missing+=(golang-google-grpc-dev)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-deps: etcd, etcdctl, openssl, go and Debian's etcd/grpc-go Go sources found; nothing to do"
+  echo "install-deps: etcd, etcdctl, openssl, go, Debian's etcd/grpc-go Go sources, chromium and promtool found; nothing to do"
   exit 0
 fi
 
@@ -63,5 +67,6 @@ export DEBIAN_FRONTEND=noninteractive
 
 command -v etcd >/dev/null 2>&1 && command -v etcdctl >/dev/null 2>&1 && command -v go >/dev/null 2>&1 \
   && [ -d "$gocode/go.etcd.io/etcd/clientv3/naming/resolver" ] \
+  && [ -x /usr/bin/chromium ] && command -v promtool >/dev/null 2>&1 \
   || explain "apt-get finished but something is still missing."
 echo "install-deps: $(etcd --version | head -n 1); $(go version)"

@@ -56,14 +56,25 @@ export class EtcdConnection {
     return this.options.endpoints;
   }
 
-  /** Runs one etcd request with the connection's deadline; rejects with a RollcallError. */
+  /**
+   * Runs one etcd request with the connection's deadline; rejects with a RollcallError. A call
+   * whose connection was refused was never sent, so it is sent again (etcd3 picks a member at
+   * random) within the same deadline: with one member of a cluster down, calls still succeed
+   * while the others answer. Nothing that may have reached etcd is ever resent.
+   */
   async call<T>(operation: string, run: () => Promise<T>, signal?: AbortSignal, timeoutMs = this.timeoutMs): Promise<T> {
     const context = { operation, endpoints: this.endpoints };
-    try {
-      return await withDeadline(run, timeoutMs, context, signal);
-    } catch (error) {
-      if (signal?.aborted && error === signal.reason) throw error;
-      throw this.explain(error, context);
+    const deadline = Date.now() + timeoutMs;
+    // A few more tries than members: after three refusals etcd3 skips the dead member for a while.
+    const maxAttempts = this.endpoints.length + 2;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await withDeadline(run, Math.max(1, deadline - Date.now()), context, signal);
+      } catch (error) {
+        if (signal?.aborted && error === signal.reason) throw error;
+        if (attempt < maxAttempts && this.endpoints.length > 1 && neverSent(error) && Date.now() < deadline) continue;
+        throw this.explain(error, context);
+      }
     }
   }
 
@@ -95,6 +106,11 @@ export class EtcdConnection {
     this.leaseEndpoints.close();
     if (this.owned) this.client.close();
   }
+}
+
+/** True for a failure to connect at all (ECONNREFUSED): the request never left this process. */
+function neverSent(error: unknown): boolean {
+  return error instanceof Error && /ECONNREFUSED/.test(error.message);
 }
 
 function buildClientOptions(options: ResolvedConnectionOptions): IOptions {

@@ -27,7 +27,7 @@ if (kind === 'raw') {
     client.close();
   };
 } else {
-  const catalog = await Catalog.open({ endpoints: [String(endpoint)], prefix: String(prefix), gracePeriodMs: 0 });
+  const catalog = await Catalog.open({ endpoints: [String(endpoint)], prefix: String(prefix), gracePeriodMs: 0, timeoutMs: 60_000 });
   catalog.on('added', ({ instance }) => send({ event: 'added', key: instance.key, at: machineNow() }));
   catalog.on('removed', ({ instance }) => send({ event: 'removed', key: instance.key, at: machineNow() }));
   close = () => catalog.close();

@@ -35,7 +35,7 @@ export async function openConsumer(kind: ConsumerKind, endpoint: string, prefix:
     });
     return { done, close: async () => { await watcher.cancel(); client.close(); } };
   }
-  const catalog = await Catalog.open({ endpoints: [endpoint], prefix });
+  const catalog = await Catalog.open({ endpoints: [endpoint], prefix, timeoutMs: 60_000 });
   if (kind === 'rollcall+picker') catalog.picker(service, 'weighted');
   catalog.on('updated', () => seen(1));
   catalog.on('added', () => seen(1));

@@ -135,7 +135,7 @@ async function crashes(endpoint: string, scale: BenchScale): Promise<Propagation
   const out: PropagationFigures['crashToRemovedMs'] = {};
   const client = new Etcd3({ hosts: endpoint });
   const prefix = `${PREFIX}-crash`;
-  const catalog = await Catalog.open({ endpoints: [endpoint], prefix, gracePeriodMs: 0 });
+  const catalog = await Catalog.open({ endpoints: [endpoint], prefix, gracePeriodMs: 0, timeoutMs: 60_000 });
   const watcher = await client.watch().prefix(`${prefix}/crash-raw/`).create();
   const removedAt = new Map<string, number>();
   catalog.on('removed', ({ instance }) => removedAt.set(instance.key, machineNow()));

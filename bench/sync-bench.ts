@@ -37,7 +37,7 @@ export async function benchSync(endpoint: string, scale: BenchScale, defaultPage
       const times = { rollcall: Infinity, raw: Infinity };
       for (let attempt = 0; attempt < 2; attempt += 1) {
         let start = performance.now();
-        const catalog = await Catalog.open({ endpoints: [endpoint], prefix: PREFIX, watch: { pageSize } });
+        const catalog = await Catalog.open({ endpoints: [endpoint], prefix: PREFIX, watch: { pageSize }, timeoutMs: 60_000 });
         times.rollcall = Math.min(times.rollcall, performance.now() - start);
         await catalog.close();
         start = performance.now();
@@ -58,7 +58,7 @@ export async function benchSync(endpoint: string, scale: BenchScale, defaultPage
 
 async function measureMemory(client: Etcd3, endpoint: string, n: number): Promise<SyncFigures['heapPerInstance']> {
   let before = memoryNow();
-  const catalog = await Catalog.open({ endpoints: [endpoint], prefix: PREFIX });
+  const catalog = await Catalog.open({ endpoints: [endpoint], prefix: PREFIX, timeoutMs: 60_000 });
   let after = memoryNow();
   const rollcall = { heap: (after.heap - before.heap) / n, external: (after.external - before.external) / n };
   if (catalog.services().length === 0) throw new Error('catalog synced nothing');

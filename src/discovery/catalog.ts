@@ -35,6 +35,8 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
   private startedFromCache = false;
   private readonly graceTimer: GraceTimer;
   private closing: Promise<void> | undefined;
+  /** Whether `rollcall:catalog:stale` last said stale. */
+  private staleChannelled = false;
 
   /**
    * Opens a catalog and waits (up to `timeoutMs`) for its first complete listing. When etcd cannot
@@ -66,7 +68,9 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     this.membership = new Membership(layout, { gracePeriodMs: options.gracePeriodMs, maxValueBytes: options.maxValueBytes });
     this.graceTimer = new GraceTimer(this.membership);
     this.staleness = new Staleness(options.staleIntervalMs, (info) => {
-      publishDiagnostics('rollcall:catalog:stale', () => ({ prefix: this.prefix, stale: true }));
+      // The channel reports transitions only; the event repeats every staleIntervalMs.
+      if (!this.staleChannelled) publishDiagnostics('rollcall:catalog:stale', () => ({ prefix: this.prefix, stale: true }));
+      this.staleChannelled = true;
       this.safeEmit('stale', info);
     });
     this.cacheWriter =
@@ -195,9 +199,9 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     });
     follower.on('synced', ({ revision, reason }) => {
       if (this.closing || !this.followers.every((f) => f.hasSynced && f.isConnected)) return;
-      const wasStale = this.staleness.isStale;
       const staleForMs = this.staleness.markFresh();
-      if (wasStale) publishDiagnostics('rollcall:catalog:stale', () => ({ prefix: this.prefix, stale: false }));
+      if (this.staleChannelled) publishDiagnostics('rollcall:catalog:stale', () => ({ prefix: this.prefix, stale: false }));
+      this.staleChannelled = false;
       trace('synced at %d (%s) after %d ms stale', revision, reason, staleForMs);
       this.scheduleCacheWrite();
       this.safeEmit('synced', { revision, reason, staleForMs });

@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { registerRollcallMetrics } from '../../src/metrics/index.js';
 import { channel } from '../../src/diagnostics/channels.js';
-import { etcdClient, eventually, useEtcd } from '../helpers/etcd.js';
+import { etcdClient, eventually, startEtcd, useEtcd, waitFor } from '../helpers/etcd.js';
 import { FAST, grantLease, openCatalog, putInstance, revokeLease } from '../helpers/catalog.js';
 import { registrar } from '../fixtures/registration-support.js';
 
@@ -86,6 +87,32 @@ describe('rollcall/metrics', () => {
     });
     const check = await promtoolCheck(await registry.metrics());
     assert.deepEqual(check, { code: 0, output: '' }, 'promtool finds nothing to complain about');
+  });
+
+  it('rollcall_catalog_stale is 1 while etcd is down and 0 once the catalog is in sync again (the channel reports each transition once)', async (t) => {
+    const etcd = await startEtcd(t);
+    const registry = new Registry();
+    const metrics = registerRollcallMetrics({ registry });
+    t.after(() => metrics.close());
+    const published: boolean[] = [];
+    const listener = (message: unknown): void => {
+      const payload = message as { prefix: string; stale: boolean };
+      if (payload.prefix === 'st') published.push(payload.stale);
+    };
+    diagnostics.subscribe('rollcall:catalog:stale', listener);
+    t.after(() => diagnostics.unsubscribe('rollcall:catalog:stale', listener));
+    const catalog = await openCatalog(t, { ...FAST, endpoints: etcd.endpoints, prefix: 'st' });
+    const staleSeries = 'rollcall_catalog_stale{prefix="st"}';
+    assert.equal(sample(await registry.metrics(), staleSeries), undefined, 'nothing reported while fresh');
+
+    let staleEvents = 0;
+    catalog.on('stale', () => staleEvents++);
+    await etcd.kill('SIGKILL');
+    await eventually(async () => assert.equal(sample(await registry.metrics(), staleSeries), 1), { timeoutMs: 15_000 });
+    await waitFor(() => staleEvents >= 3, { message: 'the catalog to repeat its stale event' });
+    await etcd.restart();
+    await eventually(async () => assert.equal(sample(await registry.metrics(), staleSeries), 0), { timeoutMs: 15_000 });
+    assert.deepEqual(published, [true, false]);
   });
 
   it('counts what the diagnostics channels publish, and close() unsubscribes and leaves the registry empty', async () => {

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { registerEtcdResolver } from '../src/grpc/index.js'; // in your project: from 'rollcall/grpc'
-import { SAY_HELLO, greeterService, type HelloReply } from './grpc-greeter.js';
+import { SAY_HELLO, json, type HelloReply } from './grpc-greeter.js';
 import { say, settings, stopSignal } from './example-settings.js';
 
 const stop = new AbortController();
@@ -24,11 +24,10 @@ const client = new grpc.Client('rollcall:///greeter', grpc.credentials.createIns
     methodConfig: [{ name: [{}], retryPolicy: { maxAttempts: 3, initialBackoff: '0.1s', maxBackoff: '1s', backoffMultiplier: 2, retryableStatusCodes: ['UNAVAILABLE'] } }],
   }),
 });
-const { serialize, deserialize } = { serialize: greeterService['SayHello']!.requestSerialize, deserialize: greeterService['SayHello']!.responseDeserialize };
 
 function sayHello(name: string): Promise<HelloReply> {
   return new Promise((resolve, reject) =>
-    client.makeUnaryRequest<{ name: string }, HelloReply>(SAY_HELLO, serialize, deserialize, { name }, { deadline: Date.now() + 5000 }, (error, reply) =>
+    client.makeUnaryRequest<{ name: string }, HelloReply>(SAY_HELLO, json.serialize, json.deserialize, { name }, { deadline: Date.now() + 5000 }, (error, reply) =>
       error || reply === undefined ? reject(error) : resolve(reply),
     ),
   );

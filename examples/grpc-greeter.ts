@@ -13,7 +13,8 @@ export interface HelloReply {
   from: string;
 }
 
-const json = {
+/** JSON in, JSON out: the (de)serializers of requests and replies alike. */
+export const json = {
   serialize: (value: unknown): Buffer => Buffer.from(JSON.stringify(value)),
   deserialize: (bytes: Buffer): never => JSON.parse(bytes.toString()) as never,
 };

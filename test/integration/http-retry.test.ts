@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { ServiceDispatcher, type ServiceDispatcherOptions } from '../../src/http/index.js';
-import { NoInstanceError } from '../../src/errors.js';
+import { NoInstanceError, RollcallError } from '../../src/errors.js';
 import { freePort } from '../../src/dev/index.js';
 import type { Registration } from '../../src/registration/index.js';
 import { useEtcd, waitFor } from '../helpers/etcd.js';
@@ -145,6 +145,21 @@ describe('rollcall/http: retries, failures and errors', () => {
     assert.equal(hang.requests(), 1, 'while one request is in flight there, no other is sent there');
     controller.abort();
     await stuck;
+  });
+
+  it('etcd unreachable: a service request fails with the catalog error, the next one tries again, plain hosts still pass', async (t) => {
+    const plain = await startWhoamiServer(t, 'plain');
+    const d = new ServiceDispatcher({ endpoints: [`http://127.0.0.1:${await freePort()}`], timeoutMs: 300 });
+    t.after(() => d.close());
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(request('http://api/', { dispatcher: d }), (error: unknown) => {
+        assert.ok(error instanceof RollcallError, String(error));
+        assert.equal(error.code, 'ERR_ETCD_UNAVAILABLE');
+        return true;
+      });
+    }
+    const { body } = await request(`http://127.0.0.1:${plain.port}/`, { dispatcher: d });
+    assert.equal(((await body.json()) as WhoamiAnswer).id, 'plain');
   });
 
   it('an unknown service or one with only draining instances fails with NoInstanceError naming the service', async (t) => {

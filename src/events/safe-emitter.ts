@@ -10,10 +10,11 @@
  * and Store emit from inside their state machines.
  *
  * Every `warning` is also published on the `rollcall:warning` diagnostics channel, so metrics see
- * warnings whether or not the application listens. A `warning` listener that throws has nowhere left to report to: its error is rethrown on the
- * next tick, as Node does for a throwing stream listener, so the bug is loud but the emitter's
- * state is already consistent. `emit('error')` with no listener does not throw (the classes
- * route such errors to `warning` themselves).
+ * warnings whether or not the application listens. A `warning` listener that throws has no event
+ * left to report to: its error goes to the `rollcall:listener-error` channel only (every listener
+ * failure is published there), rather than crashing the process from inside rollcall's machinery.
+ * `emit('error')` with no listener does not throw (the classes route such errors to `warning`
+ * themselves).
  */
 import { EventEmitter } from 'node:events';
 import { ListenerError } from '../errors.js';
@@ -56,12 +57,7 @@ export class SafeEmitter<T extends EventMap<T> & WarningEvent> extends EventEmit
 function listenerFailed(emitter: SafeEmitter<WarningEvent>, event: string | symbol, error: unknown): void {
   const name = String(event);
   publishListenerError({ source: emitter.emitterName, event: name, error });
-  if (name === 'warning') {
-    process.nextTick(() => {
-      throw error;
-    });
-    return;
-  }
+  if (name === 'warning') return;
   const reason = error instanceof Error ? error.message : String(error);
   emitter.emit('warning', new ListenerError(`a ${emitter.emitterName} '${name}' listener threw: ${reason}`, { cause: error, details: { event: name } }));
 }

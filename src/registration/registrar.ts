@@ -6,7 +6,7 @@
  * (ownership-guard.ts), and on close() marks everything `leaving` before revoking the lease.
  * docs/registration.md is the user's guide; registrar-events.ts documents every event.
  */
-import { EventEmitter } from 'node:events';
+import { SafeEmitter } from '../events/safe-emitter.js';
 import { debuglog } from 'node:util';
 import { KeyLayout, type InstanceRecord, type InstanceStatus } from '../codec/index.js';
 import { EtcdConnection, sleep, translateEtcdError } from '../etcd/index.js';
@@ -27,7 +27,7 @@ import { signalShutdown, type ShutdownSignal, type SignalParticipant } from './s
 
 const trace = debuglog('rollcall:registrar');
 
-export class Registrar extends EventEmitter<RegistrarEvents> {
+export class Registrar extends SafeEmitter<RegistrarEvents> {
   /** Options after defaults. */
   readonly options: ResolvedRegistrarOptions;
   readonly layout: KeyLayout;
@@ -49,7 +49,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
 
   /** Validates options (InvalidConfigError, InvalidNameError) and builds the etcd client; no etcd call yet. */
   constructor(options: RegistrarOptions = {}) {
-    super();
+    super('registrar');
     this.options = resolveRegistrarOptions(options);
     this.layout = new KeyLayout(this.options.prefix);
     this.conn = EtcdConnection.create(options);

@@ -1,6 +1,9 @@
 /**
  * A loopback TCP proxy in front of etcd that a test can cut and restore, to force a client's
- * connections (and its watch streams) to break while etcd itself keeps running and changing.
+ * connections (and its watch streams) to break while etcd itself keeps running and changing, or
+ * to go silent: blackhole() keeps every TCP connection up (and accepts new ones) but passes
+ * nothing either way, like a partition that loses packets without resetting anything; what was
+ * held back flows again after restore(), as TCP retransmission would deliver it.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
@@ -8,6 +11,11 @@ import type { TestContext } from 'node:test';
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private blocked = false;
+  private silent = false;
+  /** Connections accepted while silent, not yet connected to etcd. */
+  private readonly held: Socket[] = [];
+  /** Bytes passed from etcd to clients so far: shows whether a client is using this proxy. */
+  bytesDown = 0;
 
   private constructor(
     private readonly server: Server,
@@ -41,12 +49,23 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
+  /** Keeps connections open (and accepts new ones) but forwards nothing until restore(). */
+  blackhole(): void {
+    this.silent = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
   restore(): void {
     this.blocked = false;
+    if (!this.silent) return;
+    this.silent = false;
+    for (const socket of this.sockets) socket.resume();
+    for (const client of this.held.splice(0)) if (!client.destroyed) this.wire(client);
   }
 
   async close(): Promise<void> {
     this.cut();
+    for (const client of this.held.splice(0)) client.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -55,6 +74,16 @@ export class TcpProxy {
       client.destroy();
       return;
     }
+    if (this.silent) {
+      client.pause();
+      client.on('error', () => undefined);
+      this.held.push(client);
+      return;
+    }
+    this.wire(client);
+  }
+
+  private wire(client: Socket): void {
     const upstream = connect(this.target.port, this.target.host);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
@@ -65,7 +94,13 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    // Forwarded by hand rather than piped: blackhole() pauses reading, which pipe() would undo.
+    client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      this.bytesDown += chunk.length;
+      client.write(chunk);
+    });
+    // A connection held while silent was paused explicitly: a 'data' listener alone does not restart it.
+    client.resume();
   }
 }

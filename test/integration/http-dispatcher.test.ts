@@ -137,6 +137,21 @@ describe('rollcall/http: ServiceDispatcher over real HTTP servers', () => {
     assert.equal(new Set(connected).size, 3, 'one connection pool per instance origin');
   });
 
+  it('the hash strategy sends each value of hashHeader to one instance', async (t) => {
+    await serve(t, 'hh', [{ id: 'h1' }, { id: 'h2' }, { id: 'h3' }]);
+    const d = dispatcher(t, { prefix: 'hh', strategy: 'hash', hashHeader: 'X-User' });
+    const byUser = new Map<string, Set<string>>();
+    for (let round = 0; round < 3; round++) {
+      for (let user = 0; user < 12; user++) {
+        const { body } = await request('http://api/', { dispatcher: d, headers: { 'x-user': `user-${user}` } });
+        const { id } = (await body.json()) as WhoamiAnswer;
+        byUser.set(`user-${user}`, (byUser.get(`user-${user}`) ?? new Set()).add(id));
+      }
+    }
+    for (const [user, ids] of byUser) assert.equal(ids.size, 1, `${user} always reaches the same instance: ${[...ids].join(', ')}`);
+    assert.ok(new Set([...byUser.values()].map((ids) => [...ids][0])).size > 1, 'different users reach different instances');
+  });
+
   it('hosts that are not services pass through untouched: 127.0.0.1 and localhost', async (t) => {
     const plain = await startWhoamiServer(t, 'plain');
     const d = dispatcher(t, { prefix: 'hp' });

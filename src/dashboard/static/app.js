@@ -97,7 +97,9 @@ function every(ms, fn) {
 }
 
 function table(columns, rows) {
-  return h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows)));
+  // A column name ending in '#' is numeric: right-aligned like its cells.
+  const head = columns.map((c) => (c.endsWith('#') ? h('th', { scope: 'col', class: 'num' }, c.slice(0, -1)) : h('th', { scope: 'col' }, c)));
+  return h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows)));
 }
 
 function showError(error) {
@@ -173,7 +175,7 @@ async function servicesView() {
     main.replaceChildren(
       h('h1', {}, 'Services'),
       h('p', { class: 'muted' }, `Prefix ${data.prefix}/ · ${data.services.length} service(s)`, data.stale ? ' · STALE: etcd cannot be reached, showing the last known state' : ''),
-      data.services.length === 0 ? h('p', {}, 'No service is registered under this prefix yet.') : table(['Service', 'Up', 'Draining', 'Lost', 'Zones', 'Versions', 'Instances over time'], rows),
+      data.services.length === 0 ? h('p', {}, 'No service is registered under this prefix yet.') : table(['Service', 'Up#', 'Draining#', 'Lost#', 'Zones', 'Versions', 'Instances over time'], rows),
     );
   };
   view.onCatalog = debounce(() => render().catch(showError), 100);
@@ -228,7 +230,7 @@ async function serviceView(name) {
           ? h('td', {}, i.state === 'draining' ? h('button', { onclick: act(i, 'undrain') }, 'Undrain') : h('button', { onclick: act(i, 'drain') }, 'Drain'))
           : config.allowWrites ? h('td', {}) : null);
     });
-    const columns = ['ID', 'Address', 'Status', 'Zone', 'Weight', 'Version', 'Tags', 'Metadata', 'TTL left', 'Age'];
+    const columns = ['ID', 'Address', 'Status', 'Zone', 'Weight#', 'Version', 'Tags', 'Metadata', 'TTL left#', 'Age#'];
     if (config.allowWrites) columns.push('Actions');
     tableHolder.replaceChildren(
       shown.length === 0 ? h('p', { class: 'muted' }, data.instances.length === 0 ? 'No instance.' : 'No instance matches the filter.') : table(columns, rows),
@@ -413,7 +415,7 @@ async function clusterView() {
       h('h1', {}, 'Cluster'),
       h('p', {}, `Cluster ${data.clusterId} · ${data.members.length} member(s) · revision ${data.revision} · `,
         data.compactRevision === 0 ? 'never compacted' : `compacted up to revision ${data.compactRevision}`),
-      table(['Name', 'ID', 'Client URL', 'Role', 'Version', 'DB size', 'Raft index', 'Raft term', 'Health'], rows),
+      table(['Name', 'ID', 'Client URL', 'Role', 'Version', 'DB size#', 'Raft index#', 'Raft term#', 'Health'], rows),
     );
   };
   every(5000, () => render().catch(showError));

@@ -19,6 +19,11 @@ export class RequestController implements Controller {
     else if (this.pausedByCaller) target.pause();
   }
 
+  /** The current try is over: until the next one attaches, the caller's pause and abort wait here. */
+  detach(): void {
+    this.target = undefined;
+  }
+
   get aborted(): boolean {
     return this.abortReason !== null || (this.target?.aborted ?? false);
   }

@@ -96,7 +96,8 @@ export class ServiceRequest implements AttemptOwner {
   tryStarted(attempt: Attempt, controller: Controller, context: unknown): void {
     if (attempt !== this.current) return;
     this.controller.attach(controller);
-    if (this.started) return;
+    // attach() aborts the try at once when the caller already aborted: then the request is over.
+    if (this.started || this.done) return;
     this.started = true;
     this.handler.onRequestStart?.(this.controller, context);
   }
@@ -122,6 +123,7 @@ export class ServiceRequest implements AttemptOwner {
   tryFailed(attempt: Attempt, error: Error, responded: boolean): void {
     if (attempt !== this.current) return;
     this.current = undefined;
+    this.controller.detach();
     const byCaller = this.controller.abortedByCaller;
     const connection = !byCaller && isConnectionError(error);
     // A connection failure counts against the instance; an abort by the caller says nothing about it.

@@ -169,7 +169,7 @@ describe('rollcall/http: ServiceDispatcher over real HTTP servers', () => {
     });
     after(() => setGlobalDispatcher(previous));
 
-    it('setGlobalDispatcher routes request() without a dispatcher option, and plain hosts still pass', async (t) => {
+    it('setGlobalDispatcher routes request() and Node\'s global fetch() without a dispatcher option, and plain hosts still pass', async (t) => {
       await serve(t, 'hg', [{ id: 'g1' }, { id: 'g2' }]);
       const plain = await startWhoamiServer(t, 'plain');
       setGlobalDispatcher(dispatcher(t, { prefix: 'hg' }));
@@ -179,6 +179,9 @@ describe('rollcall/http: ServiceDispatcher over real HTTP servers', () => {
         ids.add(((await body.json()) as WhoamiAnswer).id);
       }
       assert.deepEqual([...ids].sort(), ['g1', 'g2']);
+      // Node's own fetch (its bundled undici) reads the same global dispatcher.
+      const viaNodeFetch = await globalThis.fetch('http://api/');
+      assert.ok(['g1', 'g2'].includes(((await viaNodeFetch.json()) as WhoamiAnswer).id));
       const { body } = await request(`http://127.0.0.1:${plain.port}/`);
       assert.equal(((await body.json()) as WhoamiAnswer).id, 'plain');
     });

@@ -10,6 +10,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
+import { createDashboard } from '../../src/dashboard/index.js';
+import { Catalog } from '../../src/discovery/index.js';
 import { rollcall } from '../helpers/cli.js';
 import { etcdClient, eventually, useEtcd } from '../helpers/etcd.js';
 import { registrar } from '../fixtures/registration-support.js';
@@ -193,6 +195,16 @@ describe('rollcall dashboard over HTTP', () => {
     assert.match(text, /^rollcall_catalog_events_total\{prefix="ev",service="api",type="removed",reason="deregistered"\} 1$/m);
     if (existsSync(PROMTOOL)) assert.deepEqual(await promtool(text), { code: 0, output: '' });
     else t.diagnostic(PROMTOOL_HINT);
+  });
+
+  it('createDashboard() refuses writes without a token, and a short token', async () => {
+    const catalog = await Catalog.open({ endpoints: server.etcd.endpoints, prefix: 'cfgcheck', timeoutMs: 2000 });
+    try {
+      await assert.rejects(createDashboard({ catalog, endpoints: server.etcd.endpoints, allowWrites: true }), { code: 'ERR_INVALID_CONFIG', message: /allowWrites needs a token/ });
+      await assert.rejects(createDashboard({ catalog, endpoints: server.etcd.endpoints, token: 'short' }), { code: 'ERR_INVALID_CONFIG', message: /at least 8 characters/ });
+    } finally {
+      await catalog.close();
+    }
   });
 
   it('refuses a non-loopback --host without --token, with a clear message, and binds nothing', async () => {

@@ -130,6 +130,10 @@ describe('the dashboard in a browser', { skip }, () => {
     await page.getByLabel('Show value as').selectOption('hex');
     assert.match((await value.textContent()) ?? '', /^7b 22 72 65/);
 
+    // The open prefix is watched: a key written elsewhere shows up by itself.
+    await client.put('cfg/app/elsewhere').value('written by etcdctl, say');
+    await page.locator('button[data-key="cfg/app/elsewhere"]').waitFor({ timeout: 5000 });
+
     await page.getByLabel('Key to put').fill('cfg/app/flag');
     await page.getByLabel('Value to put').fill('on');
     await page.getByLabel('TTL in seconds (empty: no lease)').fill('60');

@@ -54,6 +54,8 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   private leaseScope = new AbortController();
   private readonly closing = new AbortController();
   private firstGrant: Promise<string> | undefined;
+  /** Grants in flight and revokes of orphaned leases: close() waits for them before the connection closes. */
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly conn: EtcdConnection, private readonly ttlSeconds: number) {
     super();
@@ -194,7 +196,10 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
     this.transition([LeaseState.Idle], LeaseState.Granting);
     let granted: GrantedLease;
     try {
-      granted = await this.grant(this.closing.signal);
+      // Not cut short by close(): etcd may grant a lease whose answer we would then never read,
+      // leaving it alive with no key until its TTL. The grant is bounded by the call deadline; a
+      // lease that lands after close() is revoked below, and close() waits for that (settled()).
+      granted = await this.track(this.grant(undefined));
     } catch (error) {
       this.transition([LeaseState.Granting], LeaseState.Idle);
       throw error;
@@ -206,7 +211,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
     return granted.leaseId;
   }
 
-  private grant(signal: AbortSignal): Promise<GrantedLease> {
+  private grant(signal: AbortSignal | undefined): Promise<GrantedLease> {
     return grantLease(this.conn, this.ttlSeconds, { signal });
   }
 
@@ -290,9 +295,23 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
 
   /** A lease granted after it stopped being wanted carries no key; revoke it, or let it expire. */
   private dropOrphan(leaseId: string): void {
-    this.revoke(leaseId).then(
-      () => trace('revoked orphan lease %s', leaseId),
-      (error: unknown) => trace('orphan lease %s not revoked (%s); it expires within its TTL', leaseId, String(error)),
+    void this.track(
+      this.revoke(leaseId).then(
+        () => trace('revoked orphan lease %s', leaseId),
+        (error: unknown) => trace('orphan lease %s not revoked (%s); it expires within its TTL', leaseId, String(error)),
+      ),
     );
+  }
+
+  /** Resolves once no grant is in flight and every lease granted too late is revoked (or given up on). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    const forget = (): void => void this.pending.delete(work);
+    work.then(forget, forget);
+    return work;
   }
 }

@@ -200,6 +200,9 @@ export class Registrar extends SafeEmitter<RegistrarEvents> {
     for (const outcome of revoked) if (outcome.status === 'rejected') failure ??= outcome.reason;
     for (const entry of entries) entry.finish();
     this.entries.clear();
+    // A first grant still in flight lands and is revoked by the keeper: wait for it, or the lease
+    // would outlive us with no key until its TTL.
+    await this.keeper.settled();
     this.keeper.finishClose();
     this.conn.close();
     trace('closed (%d registration(s), lease(s) %s)%s', entries.length, leases.all.join(', ') || '-', failure ? `: ${String(failure)}` : '');
@@ -240,7 +243,8 @@ export class Registrar extends SafeEmitter<RegistrarEvents> {
         if (outcome.status === 'rejected') this.report(this.asRollcall(outcome.reason, 'revoke the lease of an aborted register'), 'warning');
       }
     });
-    this.releasing = Promise.all([this.releasing, revokes]);
+    // A grant still in flight lands and is revoked by the old keeper; close() waits for that too.
+    this.releasing = Promise.all([this.releasing, revokes, old.settled()]);
   }
 
   private wireKeeper(keeper: LeaseKeeper): void {

@@ -29,11 +29,6 @@ export function untrack(item: Reapable): void {
   live.delete(item);
 }
 
-/** How many etcds are currently tracked (started and not yet stopped for good). */
-export function trackedCount(): number {
-  return live.size;
-}
-
 /** Kills every tracked etcd and removes its temp dir, synchronously. Safe to call twice. */
 export function reapAllSync(): void {
   for (const item of [...live]) {

@@ -5,5 +5,5 @@ export * from './etcd-cluster.js';
 export * from './free-port.js';
 export * from './wait-until.js';
 export * from './data-dir.js';
-export { reapAllSync, reapOnSignals, trackedCount } from './exit-safety-net.js';
+export { reapAllSync, reapOnSignals } from './exit-safety-net.js';
 export { isHealthy, memberStatus, type MemberStatus } from './etcd-http.js';

@@ -2,7 +2,8 @@
  * Whether the catalog can vouch for what it serves. It is stale while any of its watches is cut
  * off from etcd (or before the first listing, when it started from the cache file); while stale
  * it reports so at once and then every `intervalMs`, so a consumer can alert on an outage that
- * lasts. Two states, one transition function (STYLE habit 1).
+ * lasts. Two states changed by one transition function, so each change is traced once and
+ * reported from one place.
  */
 import { debuglog } from 'node:util';
 import type { RollcallError } from '../errors.js';
@@ -26,11 +27,6 @@ export class Staleness {
 
   get isStale(): boolean {
     return this.state === 'stale';
-  }
-
-  /** When etcd last answered before the catalog went stale (0 when fresh). */
-  get since(): number {
-    return this.state === 'stale' ? this.staleSince : 0;
   }
 
   /**

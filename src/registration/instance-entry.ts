@@ -5,7 +5,7 @@
  * - Writes to one key never overlap: every write (register, update, drain, health flip, re-put
  *   after a lease loss, deregister) runs in order on `exclusive()`. Each re-checks the entry's
  *   state and the registrar's right before writing, so a write queued before deregister() or
- *   close() does not bring the key back (STYLE habit 2).
+ *   close() does not bring the key back: a late write must never resurrect a removed key.
  * - Status: `leaving` while deregistering; else `draining` when drained on purpose (drain(),
  *   update({ status: 'draining' })) or when the health check fails; else `up`.
  * - Only the first write (and a re-put after a lost lease) may create the key. Later writes

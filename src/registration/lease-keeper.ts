@@ -5,9 +5,10 @@
  * jitter. A keepalive that goes unanswered for longer than the TTL is still not a loss: on a
  * cluster a new leader extends every lease, so the old lease is kept alive until etcd answers.
  *
- * State lives in one enum (lease-state.ts) changed only by transition() (STYLE habit 1). Every loop
- * runs under an AbortSignal of the lease it serves and re-checks it after each await, so a late
- * answer about an old lease, or one arriving after close(), changes nothing (habit 2).
+ * State lives in one enum (lease-state.ts) changed only by transition(), so every state change
+ * passes one check of its allowed sources and one place runs its entry actions. Every loop runs
+ * under an AbortSignal of the lease it serves and re-checks it after each await, so a late answer
+ * about an old lease, or one arriving after close(), cannot bring a dead lease back to life.
  */
 import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';

@@ -105,10 +105,6 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     });
   }
 
-  get state(): FollowerState {
-    return this.currentState;
-  }
-
   /**
    * The copy equals etcd's state at this revision: that of the last change applied, or a later
    * one etcd confirmed for this range with a progress notification.

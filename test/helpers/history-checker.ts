@@ -5,8 +5,9 @@
  *
  * - nothing invented: a change caused by the watch matches an etcd event on that key at exactly
  *   its revision (a put with the same instance for added/updated/recovered; a delete, or a put of
- *   an invalid value, for removed); a change from a listing (initial/resync) matches etcd's state
- *   of the key at its revision;
+ *   an invalid value, for removed); the changes of a listing (initial/resync: consecutive changes
+ *   with that cause, each carrying its key's revision) match etcd's state at the listing's
+ *   revision, the highest among them;
  * - nothing missing: whenever the catalog moves on from revision R, its view (built only from the
  *   changes it emitted) equals etcd's valid instances at R, and a watch change at R' also means
  *   nothing visible happened between R and R'; at the end it equals etcd's final state;
@@ -124,27 +125,41 @@ export function checkHistory(history: readonly HistoryEvent[], changes: readonly
     }
   };
 
-  for (const [index, change] of changes.entries()) {
+  const apply = (change: EmittedChange, index: number, checkAt: number): void => {
     const label = `change #${index} (${change.type} ${change.key} at ${change.revision}, ${change.cause})`;
-    if (change.revision < current) {
-      problems.push(`${label}: out of order, after revision ${current}`);
-      continue;
-    }
-    if (change.revision > current && current > 0) {
-      compareView(current, `missing before ${label}`);
-      if (change.cause === 'watch') compareView(change.revision - 1, `missing before ${label}`);
-    }
-    current = change.revision;
     const before = view.get(change.key);
     if (change.type === 'added' || change.type === 'recovered') {
       if (before !== undefined) problems.push(`${label}: the catalog already held it`);
     } else if (before === undefined) problems.push(`${label}: the catalog did not hold it`);
-
     if (change.cause === 'watch') checkWatchChange(timeline, change, label, problems);
-    else if (change.cause !== 'cache') checkListedChange(timeline, change, before, label, problems);
-
+    else if (change.cause !== 'cache') checkListedChange(timeline, change, checkAt, before, label, problems);
     if (change.type === 'removed') view.delete(change.key);
     else if (change.instance !== undefined) view.set(change.key, change.instance);
+  };
+
+  for (let index = 0; index < changes.length; ) {
+    const change = changes[index] as EmittedChange;
+    // A listing (initial or resync) is one batch: each change carries its key's own revision, and
+    // the batch as a whole is etcd's state at the listing's revision, the highest among them.
+    let end = index + 1;
+    if (change.cause === 'initial' || change.cause === 'resync') {
+      while (end < changes.length && (changes[end] as EmittedChange).cause === change.cause) end += 1;
+    }
+    const batch = changes.slice(index, end);
+    const revision = Math.max(...batch.map((c) => c.revision));
+    const label = `change #${index} (${change.type} ${change.key} at ${revision}, ${change.cause})`;
+    if (revision < current) {
+      problems.push(`${label}: out of order, after revision ${current}`);
+      index = end;
+      continue;
+    }
+    if (revision > current && current > 0) {
+      compareView(current, `missing before ${label}`);
+      if (change.cause === 'watch') compareView(revision - 1, `missing before ${label}`);
+    }
+    current = revision;
+    for (const [offset, c] of batch.entries()) apply(c, index + offset, revision);
+    index = end;
   }
   if (changes.length > 0) compareView(Math.max(current, timeline.lastRevision), 'at the end');
   return problems;
@@ -175,20 +190,21 @@ function checkWatchChange(timeline: Timeline, change: EmittedChange, label: stri
 function checkListedChange(
   timeline: Timeline,
   change: EmittedChange,
+  revision: number,
   before: InstanceState | undefined,
   label: string,
   problems: string[],
 ): void {
-  const state = timeline.stateAt(change.key, change.revision);
+  const state = timeline.stateAt(change.key, revision);
   if (change.type !== 'removed') {
-    if (!same(state, change.instance)) problems.push(`${label}: says ${show(change.instance)}, etcd at this revision has ${show(state)}`);
+    if (!same(state, change.instance)) problems.push(`${label}: says ${show(change.instance)}, etcd at revision ${revision} has ${show(state)}`);
     return;
   }
   if (state !== undefined) {
-    problems.push(`${label}: invented, etcd still has ${show(state)} at this revision`);
+    problems.push(`${label}: invented, etcd still has ${show(state)} at revision ${revision}`);
     return;
   }
   // A relist sees only the outcome: the reason follows the last value the catalog itself held.
-  const expected = timeline.existsAt(change.key, change.revision) ? 'invalid' : before?.status === 'leaving' ? 'deregistered' : 'expired';
+  const expected = timeline.existsAt(change.key, revision) ? 'invalid' : before?.status === 'leaving' ? 'deregistered' : 'expired';
   if (change.reason !== expected) problems.push(`${label}: reason ${String(change.reason)}, expected ${expected}`);
 }

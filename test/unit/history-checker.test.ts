@@ -42,15 +42,25 @@ describe('history checker', () => {
     assert.deepEqual(checkHistory(history, faithful), []);
   });
 
-  it('accepts a relist that skips intermediate events (resync at a later revision)', () => {
+  it('accepts a relist that skips intermediate events (a resync batch, each change at its key\'s revision)', () => {
     const resynced: EmittedChange[] = [
       { type: 'added', key: A, revision: 2, cause: 'watch', instance: up },
-      { type: 'added', key: B, revision: 4, cause: 'resync', instance: up },
-      { type: 'updated', key: A, revision: 4, cause: 'resync', instance: moved },
-      { type: 'removed', key: A, revision: 6, cause: 'resync', reason: 'expired' },
+      { type: 'added', key: B, revision: 3, cause: 'resync', instance: up },
+      { type: 'updated', key: A, revision: 5, cause: 'resync', instance: leaving },
+      { type: 'removed', key: A, revision: 6, cause: 'watch', reason: 'deregistered' },
       { type: 'removed', key: B, revision: 7, cause: 'watch', reason: 'expired' },
     ];
     assert.deepEqual(checkHistory(history, resynced), []);
+  });
+
+  it('fails a resync batch that does not match etcd at the listing revision', () => {
+    const resynced: EmittedChange[] = [
+      { type: 'added', key: A, revision: 2, cause: 'watch', instance: up },
+      { type: 'added', key: B, revision: 3, cause: 'resync', instance: up },
+      { type: 'updated', key: A, revision: 5, cause: 'resync', instance: moved },
+    ];
+    const problems = checkHistory(history, resynced);
+    assert.ok(problems.some((p) => p.includes('etcd at revision 5 has 10.0.0.1:80 leaving')), problems.join('\n'));
   });
 
   it('fails an invented removal', () => {

@@ -207,6 +207,15 @@ describe('rollcall dashboard over HTTP', () => {
     }
   });
 
+  it('stops on SIGTERM: closes the port, prints "dashboard: stopped" and exits 0', async (t) => {
+    const board = await startDashboard(t, ['--endpoints', server.etcd.endpoints.join(',')]);
+    assert.equal((await call(board.base, '/healthz')).status, 200);
+    process.kill(board.cli.pid, 'SIGTERM');
+    assert.deepEqual(await board.cli.waitExit(), { code: 0, signal: null });
+    assert.match(board.cli.output.stdout, /^dashboard: stopped$/m);
+    await assert.rejects(fetch(`${board.base}/healthz`), 'nothing listens any more');
+  });
+
   it('refuses a non-loopback --host without --token, with a clear message, and binds nothing', async () => {
     const result = await rollcall(['dashboard', '--host', '0.0.0.0', '--port', '0', '--endpoints', server.etcd.endpoints.join(',')]);
     assert.equal(result.code, 1, result.stderr);

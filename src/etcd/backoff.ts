@@ -29,6 +29,8 @@ export const BACKOFF = {
   regrant: { baseMs: 200, maxMs: 5000, minMs: 50 } satisfies BackoffOptions,
   /** Putting registrations back under a new lease: 200 ms doubling to 5 s. */
   reput: { baseMs: 200, maxMs: 5000 } satisfies BackoffOptions,
+  /** Watching a held lock's key again after its watch failed: 200 ms doubling to 5 s. */
+  rewatch: { baseMs: 200, maxMs: 5000, minMs: 50 } satisfies BackoffOptions,
 } as const;
 
 export class Backoff {

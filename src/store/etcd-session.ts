@@ -20,7 +20,7 @@ import type { EtcdConnection } from '../etcd/etcd-connection.js';
 import { grantLease, revokeLease } from '../etcd/lease-calls.js';
 import { leaseHex } from '../etcd/lease-id.js';
 import { keepLeaseAlive } from '../etcd/lease-keepalive.js';
-import { ClosedError, LeaseLostError } from '../errors.js';
+import { ClosedError, EtcdRequestError, LeaseLostError, type RollcallError } from '../errors.js';
 import { publish } from '../diagnostics/publish.js';
 import type { Session } from './store.js';
 
@@ -91,14 +91,21 @@ export class EtcdSession implements Session {
     return this.#revoking ?? Promise.resolve();
   }
 
-  /** The store is closing: `lost` aborts with `reason`, then the lease is revoked. Never rejects. */
-  terminate(reason: ClosedError): Promise<void> {
+  /**
+   * The store is closing: `lost` aborts with `reason`, then the lease is revoked. Never rejects: a
+   * revoke that fails goes to `report` (the store's `warning` event), since the caller closing the
+   * store cannot act on it and the lease expires within its TTL anyway.
+   */
+  terminate(reason: ClosedError, report: (error: RollcallError) => void): Promise<void> {
     if (this.#transition(LIVE, EtcdSessionState.CLOSED, reason)) this.#revoking = this.#revoke();
     return (this.#revoking ?? Promise.resolve()).catch((error: unknown) => {
-      process.emitWarning(`rollcall: could not revoke session lease ${leaseHex(this.lease)} on close (it expires within ${this.ttl} s): ${String(error)}`, {
-        type: 'RollcallWarning',
-        code: 'ROLLCALL_SESSION_REVOKE',
-      });
+      const message = error instanceof Error ? error.message : String(error);
+      report(
+        new EtcdRequestError(`could not revoke session lease ${leaseHex(this.lease)} on close; it expires within ${this.ttl} s: ${message}`, {
+          cause: error,
+          details: { leaseId: this.lease, retryable: false },
+        }),
+      );
     });
   }
 

@@ -15,6 +15,7 @@ import { EtcdKv } from './etcd-kv.js';
 import { EtcdSession } from './etcd-session.js';
 import { followEtcdRange } from './etcd-watch.js';
 import type { KVPair } from './kv-pair.js';
+import { REPORT_WARNING } from './kv-primitives.js';
 import { resolveStoreOptions, type StoreOptions } from './store-options.js';
 
 /**
@@ -86,13 +87,13 @@ export class EtcdStore extends BaseStore<EtcdSession> {
   }
 
   /**
-   * close(): revoke the lease (a revoke that fails is reported as a process warning
-   * `ROLLCALL_SESSION_REVOKE`; the lease then expires within its TTL). crash(): stop keepalives
+   * close(): revoke the lease (a revoke that fails is reported as a `warning` event carrying an
+   * EtcdRequestError; the lease then expires within its TTL). crash(): stop keepalives
    * without a revoke, so etcd expires the lease after its TTL and only then do others get its locks.
    */
   protected endSession(session: EtcdSession, crash: boolean, reason: ClosedError): Promise<void> | void {
     if (crash) session.abandon(reason);
-    else return session.terminate(reason);
+    else return session.terminate(reason, (error) => this[REPORT_WARNING](error));
   }
 
   /** Closes the etcd client if this store built it. */

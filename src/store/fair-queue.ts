@@ -5,9 +5,11 @@
  * the key created just before its own, then checks again. One wake-up per release, FIFO by the
  * order the keys were created.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { debuglog } from 'node:util';
 import { ClosedError, EtcdRequestError, LeaseLostError, LockLostError, RollcallError } from '../errors.js';
 import { publish } from '../diagnostics/publish.js';
+import { Backoff, BACKOFF } from '../etcd/backoff.js';
 import { leaseHex } from '../etcd/lease-id.js';
 import type { KVPair, StoreValue } from './kv-pair.js';
 import { queueKey, REPORT_WARNING, type KvPrimitives } from './kv-primitives.js';
@@ -143,7 +145,13 @@ export class Hold {
     this.createRevision = position.kv.createRevision;
     if (this.#session.lost.aborted) this.#onSessionLost();
     else this.#session.lost.addEventListener('abort', this.#onSessionLost, { once: true });
-    this.#monitor().catch((error: unknown) => this.markLost(`${this.#label} lost: watching its key failed`, error));
+    this.#monitor().catch((error: unknown) => {
+      // #monitor() handles its own failures; an escape is a bug, reported rather than lost. It is
+      // not a loss: only etcd (key deleted, lease gone) or the store closing ends a hold.
+      this.kvPrimitives[REPORT_WARNING](
+        error instanceof RollcallError ? error : new EtcdRequestError(`${this.#label}: monitor stopped: ${String(error)}`, { cause: error }),
+      );
+    });
   }
 
   get state(): HoldState {
@@ -185,17 +193,50 @@ export class Hold {
     return true;
   }
 
+  /**
+   * Watches the key until the hold ends. A watch that fails (its first listing timed out during a
+   * leader change, a member paused) says nothing about the lock: the key may well be there. It is
+   * reported as a warning and watched again after a backoff; the new watch's snapshot then tells
+   * whether the key is still ours. Only etcd ends a hold (key deleted or re-created, lease gone),
+   * or the store closing.
+   */
   async #monitor(): Promise<void> {
     const signal = this.#stopMonitor.signal;
-    for await (const event of this.kvPrimitives.watch(this.key, { signal })) {
-      const gone =
-        event.type === 'delete' || (event.type === 'snapshot' && event.kv?.createRevision !== this.createRevision);
-      if (gone) {
-        this.markLost(`${this.#label} lost: its key ${this.key} was deleted`, undefined);
+    const backoff = new Backoff(BACKOFF.rewatch);
+    while (!signal.aborted) {
+      try {
+        for await (const event of this.kvPrimitives.watch(this.key, { signal })) {
+          backoff.reset();
+          const gone =
+            event.type === 'delete' || (event.type === 'snapshot' && event.kv?.createRevision !== this.createRevision);
+          if (gone) {
+            this.markLost(`${this.#label} lost: its key ${this.key} was deleted`, undefined);
+            return;
+          }
+        }
+        // A watch only ends by itself when its store closes.
+        if (!signal.aborted) this.markLost(`${this.#label} lost: its store closed`, new ClosedError('store closed'));
         return;
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof ClosedError) {
+          this.markLost(`${this.#label} lost: its store closed`, error);
+          return;
+        }
+        const delayMs = backoff.next();
+        const reason = error instanceof Error ? error.message : String(error);
+        this.kvPrimitives[REPORT_WARNING](
+          new EtcdRequestError(`${this.#label}: watching its key ${this.key} failed, watching again in ${delayMs} ms (still held): ${reason}`, {
+            cause: error,
+            details: { key: this.key, retryable: true },
+          }),
+        );
+        try {
+          await delay(delayMs, undefined, { signal });
+        } catch {
+          return;
+        }
       }
     }
-    // A watch only ends by itself when its store closes.
-    if (!signal.aborted) this.markLost(`${this.#label} lost: its store closed`, new ClosedError('store closed'));
   }
 }

@@ -19,6 +19,7 @@ func runClient(args []string) error {
 	etcdF := addEtcdFlags(fs)
 	interval := fs.Duration("interval", 20*time.Millisecond, "pause between calls")
 	callTimeout := fs.Duration("call-timeout", time.Second, "deadline of each call")
+	authority := fs.String("authority", "", "the :authority to send (default: grpc-go's, the target's path, e.g. services/greeter)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,11 +34,15 @@ func runClient(args []string) error {
 	}
 	ctx, stop := stopContext()
 	defer stop()
-	conn, err := grpc.DialContext(ctx, "etcd:///"+*etcdF.target,
+	options := []grpc.DialOption{
 		grpc.WithInsecure(),
 		grpc.WithResolvers(builder),
 		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`),
-	)
+	}
+	if *authority != "" {
+		options = append(options, grpc.WithAuthority(*authority))
+	}
+	conn, err := grpc.DialContext(ctx, "etcd:///"+*etcdF.target, options...)
 	if err != nil {
 		return err
 	}

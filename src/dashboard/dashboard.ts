@@ -96,6 +96,11 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
       res.end(method === 'HEAD' ? undefined : file.body);
       return;
     }
+    if (path === '/favicon.ico') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     if (path === '/healthz' && method === 'GET') {
       sendJson(res, catalog.isStale ? 503 : 200, { ok: !catalog.isStale, stale: catalog.isStale, lastContact: catalog.lastContact });
       return;

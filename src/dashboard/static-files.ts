@@ -1,5 +1,5 @@
 /**
- * The front end: a few static files (HTML, one script, one stylesheet) shipped with the package
+ * The front end: a few static files (HTML, a handful of ES modules, one stylesheet) shipped with the package
  * and served from memory. The build copies src/dashboard/static next to the compiled handler
  * (dist/dashboard/static); when running from sources compiled elsewhere (tests), the files are
  * found by walking up to src/dashboard/static, which the package also ships.
@@ -12,6 +12,11 @@ const FILES: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/index.html': 'index.html',
   '/app.js': 'app.js',
+  '/dom.js': 'dom.js',
+  '/net.js': 'net.js',
+  '/view-services.js': 'view-services.js',
+  '/view-keys.js': 'view-keys.js',
+  '/view-cluster.js': 'view-cluster.js',
   '/app.css': 'app.css',
 };
 

@@ -5,6 +5,7 @@
  * remaining listeners and events still run.
  */
 import type { Instance, InstanceStatus } from '../codec/index.js';
+import type { PanicInfo } from '../balance/index.js';
 import type { RollcallError } from '../errors.js';
 
 /** An instance as the catalog holds it: the decoded record plus its membership. */
@@ -123,6 +124,12 @@ export interface CatalogEvents {
    * Fires only when every watch of the catalog is connected.
    */
   synced: [info: SyncedInfo];
+  /**
+   * A picker made by `picker()` entered (`panic: true`) or left panic mode: fewer than its
+   * `panicThreshold` share of the service's non-leaving instances are pickable, so it picks among
+   * all of them (see docs/balancers.md). Also published on `rollcall:picker:panic`.
+   */
+  panic: [info: PanicInfo];
   /** close() finished. */
   closed: [];
 }

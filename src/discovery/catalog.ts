@@ -4,6 +4,8 @@
  * decoding, membership (deregistered vs expired, grace period), staleness, the cache file, pickers
  * and typed events. docs/discovery.md is the user's page.
  */
+import { abortable } from '../events/abortable.js';
+import { AsyncQueue } from '../events/async-queue.js';
 import { SafeEmitter } from '../events/safe-emitter.js';
 import { debuglog } from 'node:util';
 import type { Picker, PickerStrategy } from '../balance/index.js';
@@ -15,7 +17,6 @@ import { prefixRange, rangeContains, RangeFollower, type ChangeBatch } from '../
 import { CacheWriter, readCacheFile, type CacheContents } from './cache-file.js';
 import type { CatalogChange, CatalogEvents, CatalogInstance, InstanceQuery } from './catalog-events.js';
 import { resolveCatalogOptions, type CatalogOptions, type ResolvedCatalogOptions } from './catalog-options.js';
-import { ChangeStream } from './change-stream.js';
 import { GraceTimer } from './grace-timer.js';
 import { Membership, type MembershipResult } from './membership.js';
 import { PickerRegistry, type CatalogPickerOptions } from './picker-registry.js';
@@ -28,7 +29,7 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
   private readonly membership: Membership;
   private readonly staleness: Staleness;
   private readonly pickers = new PickerRegistry();
-  private readonly streams = new Set<ChangeStream<CatalogChange>>();
+  private readonly streams = new Set<AsyncQueue<CatalogChange>>();
   private readonly cacheWriter: CacheWriter | undefined;
   /** lastContact recorded in the cache file the catalog started from; 0 otherwise. */
   private cacheContact = 0;
@@ -46,13 +47,15 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
    * masked by the cache file). The instances found are emitted as `added` before this resolves.
    */
   static async open(options: CatalogOptions = {}): Promise<Catalog> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     const resolved = resolveCatalogOptions(options);
     const catalog = new Catalog(EtcdConnection.create(options), resolved);
     try {
-      await catalog.start();
+      await abortable(catalog.start(), signal);
     } catch (error) {
       await catalog.shutdown(true);
-      throw error;
+      throw signal?.aborted === true ? signal.reason : error;
     }
     return catalog;
   }
@@ -130,9 +133,10 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
    * buffered changes) or `signal` aborts (at once). Changes from before the call are not replayed.
    */
   changes(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<CatalogChange> {
-    const stream = new ChangeStream<CatalogChange>((s) => this.streams.delete(s), options.signal);
+    // end() on close: what was buffered is still read; the signal or a break stops at once.
+    const stream: AsyncQueue<CatalogChange> = new AsyncQueue<CatalogChange>({ signal: options.signal, onEnd: () => this.streams.delete(stream) });
     if (this.closing) stream.end();
-    else if (!stream.done) this.streams.add(stream);
+    else if (!stream.closed) this.streams.add(stream);
     return stream;
   }
 
@@ -144,12 +148,23 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
   picker(service: string, options?: CatalogPickerOptions | PickerStrategy): Picker {
     this.checkService(service);
     if (this.closing) throw new ClosedError(`catalog of ${this.prefix} is closed`);
-    return this.pickers.create(service, options, this.membership.live(service));
+    const resolved: CatalogPickerOptions = typeof options === 'string' ? { strategy: options } : { ...options };
+    const onPanic = resolved.onPanic;
+    resolved.onPanic = (info) => {
+      this.safeEmit('panic', info);
+      onPanic?.(info);
+    };
+    return this.pickers.create(service, resolved, this.membership.live(service));
   }
 
-  /** Stops watching, writes the cache file if a write is pending, ends iterators. Safe to call twice. */
-  close(): Promise<void> {
-    return this.shutdown(false);
+  /**
+   * Stops watching, writes the cache file if a write is pending, ends iterators. Safe to call
+   * twice. `signal` stops the waiting: close() then rejects with `signal.reason`, while the close
+   * itself (watches, timers, pickers, the etcd client it built, the pending cache write) completes
+   * in the background.
+   */
+  close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return abortable(this.shutdown(false), options.signal);
   }
 
   private async start(): Promise<void> {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Instance } from '../../src/codec/index.js';
 import { NoInstanceError } from '../../src/errors.js';
-import { etcdClient, useEtcd } from '../helpers/etcd.js';
+import { etcdClient, useEtcd, waitFor } from '../helpers/etcd.js';
 import { openCatalog, putInstance, record, waitForLog } from '../helpers/catalog.js';
 
 function picks(picker: { pick(): Instance }, n: number): Map<string, number> {
@@ -74,3 +74,27 @@ describe('Catalog pickers against a real etcd', () => {
     assert.throws(() => catalog.picker('api'), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ERR_CLOSED');
   });
 });
+
+describe('Catalog pickers: protection threshold', () => {
+  const server = useEtcd();
+
+  it('a picker below its panicThreshold picks draining instances too, and the catalog emits panic on entering and leaving', async (t) => {
+    const client = etcdClient(t, server.etcd);
+    for (const id of ['a', 'b', 'c']) await putInstance(client, 'pp', 'api', id);
+    const catalog = await openCatalog(t, { endpoints: server.etcd.endpoints, prefix: 'pp' });
+    const panics: boolean[] = [];
+    catalog.on('panic', (info) => panics.push(info.panic));
+    const picker = catalog.picker('api', { strategy: 'round-robin', panicThreshold: 0.5 });
+    await putInstance(client, 'pp', 'api', 'b', { status: 'draining' });
+    await putInstance(client, 'pp', 'api', 'c', { status: 'draining' });
+    await waitForPanics(() => panics, [true]);
+    assert.deepEqual([...picks(picker, 30).keys()].sort(), ['a', 'b', 'c'], 'one of three pickable: calls spread over all three');
+    await putInstance(client, 'pp', 'api', 'c');
+    await waitForPanics(() => panics, [true, false]);
+    assert.deepEqual([...picks(picker, 30).keys()].sort(), ['a', 'c']);
+  });
+});
+
+async function waitForPanics(read: () => boolean[], want: boolean[]): Promise<void> {
+  await waitFor(() => (JSON.stringify(read()) === JSON.stringify(want) ? true : undefined), { timeoutMs: 5000, message: `panic events ${JSON.stringify(want)}` });
+}

@@ -10,6 +10,10 @@ export const MAX_NAME_LENGTH = 128;
 // Whitespace (any Unicode space) and control characters (C0, DEL, C1).
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f]/u;
+// U+FFFD is what a key that is not valid UTF-8 reads as, and what a lone surrogate is written
+// as: a name holding it does not map back to the key's bytes. (With the u flag a surrogate pair
+// is one code point, so \p{Surrogate} matches only a lone one.)
+const NOT_ROUND_TRIPPED = /\ufffd|\p{Surrogate}/u;
 
 /** Why `name` is not a valid single key segment, or undefined when it is. */
 export function nameProblem(name: unknown): string | undefined {
@@ -18,6 +22,7 @@ export function nameProblem(name: unknown): string | undefined {
   if (name.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`;
   if (name.includes('/')) return 'must not contain "/"';
   if (FORBIDDEN.test(name)) return 'must not contain whitespace or control characters';
+  if (NOT_ROUND_TRIPPED.test(name)) return 'must be valid UTF-8 (no U+FFFD, no lone surrogate)';
   if (name === '.' || name === '..') return 'must not be "." or ".."';
   return undefined;
 }

@@ -162,5 +162,26 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.match(rows.find((r) => r.leader === 'true')?.text ?? '', /leader/);
     for (const row of rows) assert.match(row.text, /3\.4\.\d+.*healthy/);
     await page.screenshot({ path: join(tmpdir(), 'rollcall-dashboard-cluster.png') });
+
+    // Keyboard only: Tab reaches the views' links in order, Enter opens one, and its fields follow.
+    type Focusable = { textContent: string | null; getAttribute(name: string): string | null };
+    const focused = (): Promise<string> =>
+      page.evaluate(() => {
+        const active = (globalThis as unknown as { document: { activeElement: Focusable | null } }).document.activeElement;
+        return active?.getAttribute('aria-label') ?? active?.textContent ?? '';
+      });
+    const tabs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Tab');
+      tabs.push(await focused());
+    }
+    assert.deepEqual(tabs, ['Services', 'Keys', 'Cluster']);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Keys' }).waitFor();
+    // Focus stays on the Keys link: past Cluster, the prefix box.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Key prefix');
   });
 });

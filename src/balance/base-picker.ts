@@ -40,13 +40,17 @@ export abstract class BasePicker implements Picker {
   private protectable: PickerEntry[] = [];
   /** Instances handed to deferUpdate() and not applied yet (see there). */
   private pending: readonly Instance[] | undefined;
-  /** No filter function (which may throw) and no onPanic (which must be called on time). */
+  /**
+   * No filter function (which may throw), and no panic to report on time: no onPanic, or a
+   * panicThreshold of 0 (the default), with which panic mode never starts.
+   */
   private readonly deferrable: boolean;
 
   constructor(options?: PickerOptions) {
     this.options = resolvePickerOptions(options);
     const filter = options?.filter;
-    this.deferrable = options?.onPanic === undefined && typeof filter?.predicate !== 'function' && typeof filter?.version !== 'function';
+    const panicPossible = this.options.panicThreshold > 0;
+    this.deferrable = (options?.onPanic === undefined || !panicPossible) && typeof filter?.predicate !== 'function' && typeof filter?.version !== 'function';
     this.ejector = new OutlierEjector(this.options.outlier, (entry, ejected, durationMs) =>
       publish('rollcall:picker:ejection', () => ({
         service: this.serviceName(),
@@ -78,13 +82,13 @@ export abstract class BasePicker implements Picker {
   /**
    * update() for a caller that hands over an array it never mutates afterwards (the catalog's
    * copy-on-write live view). When nothing can observe the rebuild as it happens (no filter
-   * function that may throw, no onPanic, nobody on the panic channel), it waits for the picker's
-   * next use: a burst of catalog batches costs one rebuild at the next pick, not one per batch,
-   * and a service nobody picks from between batches costs nothing. Returns false when the update
-   * was applied at once.
+   * function that may throw; no panic to report on time: panicThreshold 0, the default, or no
+   * onPanic and nobody on the panic channel), it waits for the picker's next use: a burst of
+   * catalog batches costs one rebuild at the next pick, not one per batch, and a service nobody
+   * picks from between batches costs nothing. Returns false when the update was applied at once.
    */
   deferUpdate(instances: readonly Instance[]): boolean {
-    if (!this.deferrable || panicChannel.hasSubscribers) {
+    if (!this.deferrable || (panicChannel.hasSubscribers && this.options.panicThreshold > 0)) {
       this.update(instances);
       return false;
     }

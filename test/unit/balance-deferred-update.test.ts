@@ -40,13 +40,15 @@ test('deferUpdate: size, ejected() and reports see the deferred set', () => {
   assert.deepEqual(picker.ejected().map((i) => i.id), ['only'], 'the report reached the deferred set');
 });
 
-test('deferUpdate: applied at once with a filter function (it may throw) or an onPanic callback', () => {
+test('deferUpdate: applied at once with a filter function (it may throw) or an onPanic callback that can fire', () => {
   const withFilter = counted(createPicker({ strategy: 'round-robin', filter: { predicate: (i) => i.id !== 'i00' } }) as BasePicker);
   assert.equal(withFilter.picker.deferUpdate(fleet(3)), false);
   assert.equal(withFilter.updates(), 1);
-  const withPanic = counted(createPicker({ strategy: 'round-robin', onPanic: () => undefined }) as BasePicker);
+  const withPanic = counted(createPicker({ strategy: 'round-robin', panicThreshold: 0.5, onPanic: () => undefined }) as BasePicker);
   assert.equal(withPanic.picker.deferUpdate(fleet(3)), false);
   assert.equal(withPanic.updates(), 1);
+  const panicOff = counted(createPicker({ strategy: 'round-robin', onPanic: () => undefined }) as BasePicker);
+  assert.equal(panicOff.picker.deferUpdate(fleet(3)), true, 'panicThreshold 0 (the default) never panics: deferred');
   const tagsOnly = counted(createPicker({ strategy: 'round-robin', filter: { tags: ['grpc'] } }) as BasePicker);
   assert.equal(tagsOnly.picker.deferUpdate(fleet(3)), true, 'a tags filter cannot throw: deferred');
 });

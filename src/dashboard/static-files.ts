@@ -1,9 +1,7 @@
 /**
- * The front end: a few static files (HTML, a handful of ES modules, one stylesheet) shipped with the package
- * and served from memory. The build copies src/dashboard/static next to the compiled handler
- * (dist/dashboard/static); when running from sources compiled elsewhere (tests), the files are
- * found by walking up to src/dashboard/static, which the package also ships.
- */
+ * The front end: a few static files (HTML, a handful of ES modules, one stylesheet), read once
+ * and served from memory. The package ships src/dashboard/static, and `npm run build` also copies
+ * it next to the compiled handler (dist/dashboard/static) so that dist/ stands on its own. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,18 +29,23 @@ export interface StaticFile {
   readonly type: string;
 }
 
-/** The directory holding index.html: next to this module, or src/dashboard/static above it. */
+/**
+ * The directory holding index.html: src/dashboard/static of the package (walking up from this
+ * module; the package ships src/), else the copy beside this module. The sources win so that a
+ * build without the copy step (plain tsc) never serves an older copy.
+ */
 export function staticDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const beside = join(here, 'static');
-  if (existsSync(join(beside, 'index.html'))) return beside;
   for (let dir = here; ; ) {
     const candidate = join(dir, 'src', 'dashboard', 'static');
     if (existsSync(join(candidate, 'index.html'))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`the dashboard's static files are missing (looked in ${beside} and src/dashboard/static above it)`);
+    if (parent === dir) break;
     dir = parent;
   }
+  const beside = join(here, 'static');
+  if (existsSync(join(beside, 'index.html'))) return beside;
+  throw new Error(`the dashboard's static files are missing (looked for src/dashboard/static above ${here}, and in ${beside})`);
 }
 
 /** Reads every front-end file once; `find(path)` then answers from memory. */

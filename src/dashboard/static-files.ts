@@ -1,7 +1,8 @@
 /**
  * The front end: a few static files (HTML, a handful of ES modules, one stylesheet), read once
  * and served from memory. The package ships src/dashboard/static, and `npm run build` also copies
- * it next to the compiled handler (dist/dashboard/static) so that dist/ stands on its own. */
+ * it next to the compiled handler (dist/dashboard/static) so that dist/ stands on its own.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

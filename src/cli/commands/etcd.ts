@@ -3,8 +3,13 @@
  * and local development. Prints one line with the endpoint, stops etcd cleanly on SIGINT/SIGTERM
  * (also during start-up, before that line) and exits 0. A temp data dir is removed on exit; a
  * --data-dir is kept (and reused next time).
+ *
+ * `rollcall etcd --members N`: a local N-member cluster instead (the harness the fault tests use:
+ * free ports, temp data dirs), one line per member with its endpoint, so that users can kill or
+ * pause members and watch failover. A member that dies meanwhile does not end the command.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { EtcdCluster } from '../../dev/etcd-cluster.js';
 import { EtcdProcess, type EtcdExit } from '../../dev/etcd-process.js';
 import { isPortFree } from '../../dev/free-port.js';
 import { armStopSignal, type StopSignal } from '../stop-signal.js';
@@ -13,7 +18,12 @@ export interface EtcdCommandOptions {
   dataDir?: string;
   /** Client port; default DEFAULT_ETCD_PORT, or a free port when that one is taken. */
   port?: number;
+  /** Start a cluster of this many members (free ports, temp data dirs) instead of one etcd. */
+  members?: number;
 }
+
+/** Most members --members accepts: a local cluster for trying failover, not a deployment. */
+const MAX_MEMBERS = 7;
 
 /** etcd's usual client port, so `etcdctl` works without --endpoints. */
 export const DEFAULT_ETCD_PORT = 2379;
@@ -37,13 +47,25 @@ function parsePort(value: string): number {
   return port;
 }
 
+function parseMembers(value: string): number {
+  const members = Number(value);
+  if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS) {
+    throw new InvalidArgumentError(`expected a member count 1-${MAX_MEMBERS}, got "${value}"`);
+  }
+  return members;
+}
+
 export function registerEtcdCommand(program: Command): void {
   program
     .command('etcd')
     .description('run a local etcd on 127.0.0.1 in the foreground until Ctrl-C')
     .option('--data-dir <dir>', 'data dir to use and keep (default: a temp dir, removed on exit)')
     .option('--port <port>', `client port on 127.0.0.1 (default: ${DEFAULT_ETCD_PORT}, or a free port if it is busy)`, parsePort)
+    .option('--members <n>', `run a local cluster of n members (1-${MAX_MEMBERS}) on free ports, with temp data dirs`, parseMembers)
     .action(async (options: EtcdCommandOptions) => {
+      if (options.members !== undefined && (options.port !== undefined || options.dataDir !== undefined)) {
+        throw new InvalidArgumentError('--members picks free ports and temp data dirs: it cannot be combined with --port or --data-dir');
+      }
       await runEtcd(options);
     });
 }
@@ -60,9 +82,36 @@ type Ending = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'exit'; exit:
 export async function runEtcd(options: EtcdCommandOptions): Promise<void> {
   const stop = armStopSignal();
   try {
-    await runEtcdUntilStopped(options, stop);
+    if (options.members === undefined) await runEtcdUntilStopped(options, stop);
+    else await runClusterUntilStopped(options.members, stop);
   } finally {
     stop.dispose();
+  }
+}
+
+/**
+ * Runs an N-member cluster until a signal. A signal during start-up stops it as soon as it is up
+ * (the members start together and cannot be abandoned one by one); a second signal while stopping
+ * SIGKILLs every member. The temp data dirs are removed either way.
+ */
+async function runClusterUntilStopped(members: number, stop: StopSignal): Promise<void> {
+  const cluster = await EtcdCluster.start({ size: members });
+  const hurry = (): void => {
+    for (const member of cluster.members) void member.kill('SIGKILL').catch(() => undefined);
+  };
+  const stopHurrying = stop.onRepeat(hurry);
+  try {
+    if (!stop.signal.aborted) {
+      for (const [i, member] of cluster.members.entries()) {
+        console.log(`etcd member m${i} ready at ${member.clientUrl} (pid ${member.pid}, data dir ${member.dataDir}, removed on exit)`);
+      }
+      console.log(`cluster of ${members} ready: --endpoints ${cluster.endpoints.join(',')}; Ctrl-C stops it`);
+      await stop.stopped;
+    }
+  } finally {
+    // stopAll() SIGKILLs members already killed by a hurry (kill and stop are idempotent).
+    await cluster.stopAll().catch(() => Promise.allSettled(cluster.members.map((m) => m.stop())));
+    stopHurrying();
   }
 }
 

@@ -195,6 +195,14 @@ describe('rollcall dashboard over HTTP', () => {
     assert.match(text, /^rollcall_catalog_events_total\{prefix="ev",service="api",type="removed",reason="deregistered"\} 1$/m);
     if (existsSync(PROMTOOL)) assert.deepEqual(await promtool(text), { code: 0, output: '' });
     else t.diagnostic(PROMTOOL_HINT);
+
+    // A bad value under a service is a warning in that service's event log, with its key.
+    await etcdClient(t, server.etcd).put('ev/api/broken').value('not an instance');
+    await eventually(async () => {
+      const events = (await call(board.base, '/api/services/api')).body['events'] as Array<Record<string, unknown>>;
+      const warning = events.find((e) => e['kind'] === 'warning');
+      assert.deepEqual([warning?.['reason'], warning?.['key']], ['ERR_MALFORMED_VALUE', 'ev/api/broken']);
+    });
   });
 
   it('createDashboard() refuses writes without a token, and a short token', async () => {

@@ -62,6 +62,9 @@ export {
 export {
   DEFAULT_ENDPOINT,
   DEFAULT_TIMEOUT_MS,
+  ENV_ENDPOINTS,
+  ENV_ETCDCTL_ENDPOINTS,
+  ENV_TIMEOUT_MS,
   type AuthOptions,
   type ClientSource,
   type ConnectionOptions,
@@ -142,6 +145,8 @@ export {
   DEFAULT_LOCK_PREFIX,
   DEFAULT_SESSION_TTL,
   DEFAULT_STORE_TIMEOUT_MS,
+  ENV_STORE_NAMESPACE,
+  ENV_STORE_SESSION_TTL,
   type EtcdStoreOptions,
   type Store,
   type StoreEvents,

@@ -37,10 +37,11 @@ export function idHex(decimal: string): string {
 
 /** Runs `probe` against each endpoint of `options` on its own connection, concurrently. */
 export async function perEndpoint<T>(options: ConnectionOptions, probe: (conn: EtcdConnection, endpoint: string) => Promise<T>): Promise<T[]> {
-  const { endpoints } = resolveConnectionOptions(options);
+  // Resolved once: the environment is read and PEM files loaded once, not once per endpoint.
+  const resolved = resolveConnectionOptions(options);
   return Promise.all(
-    endpoints.map(async (endpoint) => {
-      const conn = EtcdConnection.create({ ...options, endpoints: [endpoint] });
+    resolved.endpoints.map(async (endpoint) => {
+      const conn = EtcdConnection.create({ ...options, endpoints: [endpoint] }, { ...resolved, endpoints: [endpoint] });
       try {
         return await probe(conn, endpoint);
       } finally {

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '../etcd/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface DemoInstanceSpec {
   readonly service: string;
@@ -83,7 +83,7 @@ export class DemoInstance {
     const failed = this.exited.then(() => {
       throw new Error(`instance ${name} exited before registering: ${this.stderr.slice(-3).join(' | ')}`);
     });
-    const late = sleep(timeoutMs, AbortSignal.any([signal, done.signal])).then(() => {
+    const late = delay(timeoutMs, undefined, { signal: AbortSignal.any([signal, done.signal]) }).then(() => {
       throw new Error(`instance ${name} did not register within ${timeoutMs} ms`);
     });
     failed.catch(() => undefined);

@@ -138,8 +138,3 @@ export function armStopSignal(): StopSignal {
   };
 }
 
-/** Resolves when `signal` aborts (at once if it already has). */
-export function whenAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}

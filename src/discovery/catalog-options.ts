@@ -6,7 +6,7 @@
  */
 import { InvalidConfigError } from '../errors.js';
 import { assertValidName, KeyLayout, MAX_VALUE_BYTES } from '../codec/index.js';
-import { resolveConnectionOptions, type BackoffOptions, type ClientSource } from '../etcd/index.js';
+import { resolveConnectionOptions, type BackoffOptions, type ClientSource, type ResolvedConnectionOptions } from '../etcd/index.js';
 
 /** How each watch on etcd behaves; the RangeFollower's options. */
 export interface CatalogWatchOptions {
@@ -45,6 +45,11 @@ export interface CatalogOptions extends ClientSource {
   staleIntervalMs?: number;
   /** Watch tuning. Defaults as documented on CatalogWatchOptions. */
   watch?: CatalogWatchOptions;
+  /**
+   * Cancels `Catalog.open()`: it rejects with `signal.reason` and what it started is closed. Only
+   * the open: aborting later does not close the catalog.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedCatalogOptions {
@@ -58,6 +63,8 @@ export interface ResolvedCatalogOptions {
   readonly staleIntervalMs: number;
   readonly timeoutMs: number;
   readonly watch: Readonly<CatalogWatchOptions>;
+  /** The connection's options, resolved here once (env read, PEM files loaded) for the catalog's client. */
+  readonly connection: ResolvedConnectionOptions;
 }
 
 export const DEFAULT_GRACE_PERIOD_MS = 60_000;
@@ -66,7 +73,8 @@ export const DEFAULT_CACHE_WRITE_DELAY_MS = 1000;
 /** Applies defaults (and the connection's environment variables) and validates. Throws, never rejects. */
 export function resolveCatalogOptions(options: CatalogOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedCatalogOptions {
   if (options === null || typeof options !== 'object') throw new InvalidConfigError('Catalog.open() needs an options object');
-  const { timeoutMs } = resolveConnectionOptions(options, env);
+  const connection = resolveConnectionOptions(options, env);
+  const { timeoutMs } = connection;
   const layout = new KeyLayout(options.prefix);
 
   let services: string[] | undefined;
@@ -101,6 +109,7 @@ export function resolveCatalogOptions(options: CatalogOptions = {}, env: NodeJS.
     staleIntervalMs,
     timeoutMs,
     watch: { ...watch },
+    connection,
   };
 }
 

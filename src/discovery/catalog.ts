@@ -50,7 +50,7 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     const { signal } = options;
     signal?.throwIfAborted();
     const resolved = resolveCatalogOptions(options);
-    const catalog = new Catalog(EtcdConnection.create(options), resolved);
+    const catalog = new Catalog(EtcdConnection.create(options, resolved.connection), resolved);
     try {
       await abortable(catalog.start(), signal);
     } catch (error) {

@@ -3,6 +3,8 @@
  * before attempt n is uniform in [min, min(max, base * 2^n)], so a fleet of clients that lost
  * etcd at the same moment does not come back in lockstep.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+
 export interface BackoffOptions {
   /** First ceiling, ms. Default 100. */
   baseMs?: number;
@@ -65,33 +67,11 @@ export class Backoff {
 }
 
 /**
- * Resolves after `ms`, or rejects with signal.reason when aborted. The timer is ref'd on purpose: a
- * reconnect loop must keep a process alive the way an open etcd connection would; close() aborts it.
+ * Waits `ms` (timers/promises) unless `scope` ends first; resolves false when it ended, never
+ * rejects: the shape every retry loop wants (`if (!(await pause(ms, scope))) return;`). The
+ * timer is ref'd on purpose: a reconnect loop must keep a process alive the way an open etcd
+ * connection would; aborting `scope` (close()) clears it.
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Sleeps unless `scope` ends first; resolves false when it ended. Never rejects. */
-export async function pause(ms: number, scope: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(ms, scope);
-    return true;
-  } catch {
-    return false;
-  }
+export function pause(ms: number, scope: AbortSignal): Promise<boolean> {
+  return delay(ms, true, { signal: scope }).catch(() => false);
 }

@@ -1,10 +1,20 @@
 /**
  * How rollcall reaches etcd. Every part (Registrar, Catalog, Store, CLI) takes these options,
- * resolved once by `resolveConnectionOptions`, which is the only place defaults and environment
- * variables are read.
+ * resolved once per object by `resolveConnectionOptions`, which is the only place their defaults
+ * and environment variables are read (and PEM files loaded). Environment variables follow one
+ * rule (./env.ts): unset, empty or whitespace means not set; anything else must be valid or the
+ * error names the variable.
  */
 import { readFileSync } from 'node:fs';
 import { InvalidConfigError } from '../errors.js';
+import { readEnv, readEnvNumber } from './env.js';
+
+/** etcd endpoints, comma-separated; read when `endpoints` is not given. */
+export const ENV_ENDPOINTS = 'ROLLCALL_ENDPOINTS';
+/** etcdctl's own endpoints variable, read after ENV_ENDPOINTS so one setting serves both tools. */
+export const ENV_ETCDCTL_ENDPOINTS = 'ETCDCTL_ENDPOINTS';
+/** Deadline of each etcd call in ms; read when `timeoutMs` is not given (Registrar, Catalog, Store, CLI). */
+export const ENV_TIMEOUT_MS = 'ROLLCALL_TIMEOUT_MS';
 
 /** PEM material, given inline (string or bytes) or as `{ path }` to a file. */
 export type PemSource = string | Uint8Array | { path: string };
@@ -57,16 +67,13 @@ export function resolveConnectionOptions(
   options: ConnectionOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConnectionOptions {
-  const raw = options.endpoints ?? env['ROLLCALL_ENDPOINTS'] ?? env['ETCDCTL_ENDPOINTS'] ?? DEFAULT_ENDPOINT;
+  const raw = options.endpoints ?? readEnv(env, ENV_ENDPOINTS) ?? readEnv(env, ENV_ETCDCTL_ENDPOINTS) ?? DEFAULT_ENDPOINT;
   const list = (typeof raw === 'string' ? raw.split(',') : [...raw]).map((e) => e.trim()).filter(Boolean);
   if (list.length === 0) throw new InvalidConfigError('no etcd endpoint given', { details: { endpoints: raw } });
   const scheme = options.tls ? 'https://' : 'http://';
   const endpoints = list.map((e) => normalizeEndpoint(e, scheme));
 
-  const timeoutMs = options.timeoutMs ?? envTimeoutMs(env) ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new InvalidConfigError(`timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`, { details: { timeoutMs } });
-  }
+  const timeoutMs = resolveTimeoutMs(options.timeoutMs, env);
   if (options.auth && (!options.auth.username || typeof options.auth.password !== 'string')) {
     throw new InvalidConfigError('auth needs a non-empty username and a password');
   }
@@ -78,15 +85,16 @@ export function resolveConnectionOptions(
   };
 }
 
-/** ROLLCALL_TIMEOUT_MS, checked here so the message names the variable and the value it holds. */
-function envTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env['ROLLCALL_TIMEOUT_MS'];
-  if (raw === undefined) return undefined;
-  const ms = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new InvalidConfigError(`ROLLCALL_TIMEOUT_MS must be a positive number of milliseconds, got "${raw}"`, { details: { variable: 'ROLLCALL_TIMEOUT_MS', value: raw } });
+/**
+ * `timeoutMs` given, else ROLLCALL_TIMEOUT_MS, else DEFAULT_TIMEOUT_MS: the one timeout rule of
+ * connections and stores alike.
+ */
+export function resolveTimeoutMs(given: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const timeoutMs = given ?? readEnvNumber(env, ENV_TIMEOUT_MS, (ms) => ms > 0, 'a positive number of milliseconds') ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new InvalidConfigError(`timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`, { details: { timeoutMs } });
   }
-  return ms;
+  return timeoutMs;
 }
 
 function normalizeEndpoint(endpoint: string, scheme: string): string {

@@ -42,8 +42,12 @@ export class EtcdConnection {
     this.leaseEndpoints = new LeaseEndpoints(options.endpoints, client, build);
   }
 
-  static create(source: ClientSource = {}): EtcdConnection {
-    const options = resolveConnectionOptions(source);
+  /**
+   * `resolved`: the options already resolved from `source` by the owning object's resolver, so
+   * environment variables are read and PEM files loaded once per object.
+   */
+  static create(source: ClientSource = {}, resolved?: ResolvedConnectionOptions): EtcdConnection {
+    const options = resolved ?? resolveConnectionOptions(source);
     if (source.client) return new EtcdConnection(source.client, options, false);
     return new EtcdConnection(new Etcd3(buildClientOptions(options)), options, true);
   }

@@ -1,8 +1,12 @@
 export { EtcdConnection, type ClientSource } from './etcd-connection.js';
 export {
   resolveConnectionOptions,
+  resolveTimeoutMs,
   DEFAULT_ENDPOINT,
   DEFAULT_TIMEOUT_MS,
+  ENV_ENDPOINTS,
+  ENV_ETCDCTL_ENDPOINTS,
+  ENV_TIMEOUT_MS,
   type ConnectionOptions,
   type ResolvedConnectionOptions,
   type TlsOptions,
@@ -11,6 +15,6 @@ export {
 } from './connection-options.js';
 export { withDeadline, type DeadlineContext } from './deadline.js';
 export { translateEtcdError, isPermanentEtcdError, isLeaseNotFound } from './translate-error.js';
-export { Backoff, sleep, pause, type BackoffOptions } from './backoff.js';
+export { Backoff, pause, type BackoffOptions } from './backoff.js';
 export { KeepAliveChannel } from './keepalive-channel.js';
 export { leaseHex } from './lease-id.js';

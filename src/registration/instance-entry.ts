@@ -168,7 +168,11 @@ export class InstanceEntry {
   }
 
   /** Writes `leaving` then deletes the key, both only while the key is on our lease. */
-  deregister(): Promise<void> {
+  /**
+   * `signal` aborts the wait and the writes not yet answered; an aborted deregister leaves the
+   * entry registered (as any failed one does), its health check running again.
+   */
+  deregister(signal?: AbortSignal): Promise<void> {
     this.health?.stop();
     return this.exclusive(async () => {
       if (this.stateNow === 'deregistered' || this.stateNow === 'failed') return;
@@ -178,11 +182,12 @@ export class InstanceEntry {
       }
       this.stateNow = 'deregistering';
       try {
+        signal?.throwIfAborted();
         for (const leaseId of this.host.ownedLeaseIds()) {
           const leaving = { ...this.desired, status: 'leaving' as const };
-          if (await this.host.writer.putIfOwned(this.key, encodeInstance(leaving), leaseId)) {
+          if (await this.host.writer.putIfOwned(this.key, encodeInstance(leaving), leaseId, signal)) {
             this.written = leaving;
-            await this.host.writer.deleteIfOwned(this.key, leaseId);
+            await this.host.writer.deleteIfOwned(this.key, leaseId, signal);
             break;
           }
         }
@@ -203,10 +208,10 @@ export class InstanceEntry {
   }
 
   /** close(), step 2: the `leaving` record, written only while the key is on `leaseId`. */
-  async writeLeaving(leaseId: string): Promise<void> {
+  async writeLeaving(leaseId: string, signal?: AbortSignal): Promise<void> {
     if (!this.isLive) return;
     const leaving = { ...this.desired, status: 'leaving' as const };
-    if (await this.host.writer.putIfOwned(this.key, encodeInstance(leaving), leaseId)) this.written = leaving;
+    if (await this.host.writer.putIfOwned(this.key, encodeInstance(leaving), leaseId, signal)) this.written = leaving;
   }
 
   /** close(), step 3: the lease is revoked (or will expire); the entry is done. */

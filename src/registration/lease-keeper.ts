@@ -129,8 +129,8 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   }
 
   /** Revokes one lease; a lease etcd no longer knows counts as revoked. */
-  async revoke(leaseId: string): Promise<void> {
-    await revokeLease(this.conn, leaseId);
+  async revoke(leaseId: string, signal?: AbortSignal): Promise<void> {
+    await revokeLease(this.conn, leaseId, signal);
   }
 
   /** The one place the state changes: checks the source state, runs entry actions, then tells listeners. */

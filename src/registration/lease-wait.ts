@@ -3,18 +3,10 @@
  * events.on with a signal, AbortSignal.any/timeout), all cancellable: they check `aborted` first,
  * reject with `signal.reason`, and remove their listeners when done.
  */
-import { addAbortListener, on, type EventEmitter } from 'node:events';
+import { on, type EventEmitter } from 'node:events';
 import type { LeaseState } from './lease-state.js';
 
-/** `promise`, or `signal.reason` as soon as the signal aborts (the promise itself runs on). */
-export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const listener = addAbortListener(signal, () => reject(signal.reason as Error));
-    promise.then(resolve, reject).finally(() => listener[Symbol.dispose]());
-  });
-}
+export { abortable } from '../events/abortable.js';
 
 export interface WaitForStateOptions<T> {
   /** A value to resolve with when the state becomes `to`; undefined to keep waiting. */

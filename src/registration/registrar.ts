@@ -6,10 +6,13 @@
  * (ownership-guard.ts), and on close() marks everything `leaving` before revoking the lease.
  * docs/registration.md is the user's guide; registrar-events.ts documents every event.
  */
+import { addAbortListener, setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { abortable } from '../events/abortable.js';
 import { SafeEmitter } from '../events/safe-emitter.js';
 import { debuglog } from 'node:util';
 import { KeyLayout, type InstanceRecord, type InstanceStatus } from '../codec/index.js';
-import { EtcdConnection, sleep, translateEtcdError } from '../etcd/index.js';
+import { EtcdConnection, translateEtcdError } from '../etcd/index.js';
 import { ClosedError, DuplicateInstanceError, EtcdUnavailableError, KeyNotFoundError, RollcallError } from '../errors.js';
 import { leaseHex } from '../etcd/lease-id.js';
 import { leaseTimeToLive } from '../etcd/lease-calls.js';
@@ -42,6 +45,8 @@ export class Registrar extends SafeEmitter<RegistrarEvents> {
   private readonly entries = new Map<string, InstanceEntry>();
   private readonly handles = new WeakMap<InstanceEntry, Registration>();
   private readonly stopping = new AbortController();
+  /** Aborted by a close() caller's signal: stop the etcd writes of close(), keep the local cleanup. */
+  private readonly gracefulClose = new AbortController();
   private closing: Promise<void> | undefined;
   private readonly host: EntryHost;
   private readonly roundHost: RoundHost;
@@ -172,13 +177,28 @@ export class Registrar extends SafeEmitter<RegistrarEvents> {
    * which deletes all its keys in one step, and closes the etcd client if the registrar built it.
    * Local resources are released even when etcd is unreachable; then close() rejects with that
    * error and the keys disappear when the lease expires (within `ttl`). Safe to call twice.
+   *
+   * `signal` ends the graceful part: once it aborts, close() rejects with `signal.reason`, the
+   * `leaving` writes and the revoke not yet answered are abandoned (the keys then go when the
+   * lease expires), and local resources (health checks, keepalives, watches, the etcd client the
+   * registrar built) are still released in the background. A second close() with its own signal
+   * can cut short a close already under way.
    */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+  close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options;
+    if (signal) {
+      if (signal.aborted) this.gracefulClose.abort(signal.reason);
+      else addAbortListener(signal, () => this.gracefulClose.abort(signal.reason));
+    }
+    if (!this.closing) {
+      // Every `leaving` write in flight (up to REPUT_CONCURRENCY) listens on it, each removing its listener when done.
+      setMaxListeners(0, this.gracefulClose.signal);
+      this.closing = this.shutdown(this.gracefulClose.signal);
+    }
+    return abortable(this.closing, signal);
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(graceful: AbortSignal): Promise<void> {
     if (this.options.handleSignals) signalShutdown.remove(this.participant);
     this.stopping.abort(new ClosedError('the registrar is closed'));
     this.guard.close();
@@ -191,12 +211,12 @@ export class Registrar extends SafeEmitter<RegistrarEvents> {
     if (current !== undefined) {
       await forEachLimit(entries, REPUT_CONCURRENCY, async (entry) => {
         if (failure !== undefined) return; // etcd is not answering: do not wait once per key
-        await entry.writeLeaving(current).catch((error: unknown) => {
+        await entry.writeLeaving(current, graceful).catch((error: unknown) => {
           failure ??= error;
         });
       });
     }
-    const revoked = await Promise.allSettled(leases.all.map((id) => this.keeper.revoke(id)));
+    const revoked = await Promise.allSettled(leases.all.map((id) => this.keeper.revoke(id, graceful)));
     for (const outcome of revoked) if (outcome.status === 'rejected') failure ??= outcome.reason;
     for (const entry of entries) entry.finish();
     this.entries.clear();
@@ -217,7 +237,7 @@ export class Registrar extends SafeEmitter<RegistrarEvents> {
         await forEachLimit(this.registrations, REPUT_CONCURRENCY, (r) =>
           r.drain().catch((error: unknown) => this.report(this.asRollcall(error, `drain ${r.key}`), 'warning')),
         );
-        await sleep(this.options.drainMs, skipWait).catch(() => undefined);
+        await delay(this.options.drainMs, undefined, { signal: skipWait }).catch(() => undefined);
       }
       await this.close();
     } catch (error) {

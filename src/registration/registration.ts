@@ -4,6 +4,7 @@
  * and goes away with `deregister()` or `registrar.close()`.
  */
 import type { InstanceRecord, InstanceStatus } from '../codec/index.js';
+import { abortable } from '../events/abortable.js';
 import type { InstanceEntry, RegistrationState } from './instance-entry.js';
 import type { UpdateOptions } from './registrar-options.js';
 
@@ -83,8 +84,11 @@ export class Registration {
    * Writes status `leaving` (one put), then deletes the key — both only while the key is still on
    * this registrar's lease, so an instance replaced by another owner never removes its
    * successor's key. Safe to call twice. The Registrar's lease stays until close().
+   *
+   * `signal` cancels: the promise rejects with `signal.reason` at once, a write not yet answered
+   * is abandoned, and the registration stays `registered` (call deregister() again, or close()).
    */
-  deregister(): Promise<void> {
-    return this.#entry.deregister();
+  deregister(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return abortable(this.#entry.deregister(options.signal), options.signal);
   }
 }

@@ -11,7 +11,8 @@
  * - Entries registered while the round runs read the current lease when they write, so none is
  *   missed; a record written twice is harmless (the claim transaction is idempotent).
  */
-import { Backoff, sleep } from '../etcd/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Backoff } from '../etcd/index.js';
 import { BACKOFF } from '../etcd/backoff.js';
 import { DuplicateInstanceError, EtcdRequestError, RollcallError } from '../errors.js';
 import { isLeaseNotFound } from '../etcd/translate-error.js';
@@ -62,7 +63,7 @@ export async function reregisterAll(leaseId: string, host: RoundHost, signal: Ab
       const delayMs = backoff.next();
       host.retrying(lastError, pending.length, delayMs);
       try {
-        await sleep(delayMs, signal);
+        await delay(delayMs, undefined, { signal });
       } catch {
         return undefined;
       }

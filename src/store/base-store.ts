@@ -10,9 +10,9 @@
 import { addAbortListener } from 'node:events';
 import { debuglog } from 'node:util';
 import { ClosedError, InvalidConfigError, InvalidNameError, type RollcallError } from '../errors.js';
+import { AsyncQueue } from '../events/async-queue.js';
 import { SafeEmitter } from '../events/safe-emitter.js';
 import { campaign, currentLeader, observeLeader } from './election.js';
-import { EventQueue } from './event-queue.js';
 import { toBytes, type KVPair, type StoreValue } from './kv-pair.js';
 import { REPORT_WARNING, type KvPrimitives } from './kv-primitives.js';
 import { acquireLock } from './lock.js';
@@ -22,7 +22,10 @@ import type { KeyWatchEvent, TreeWatchEvent } from './watch-events.js';
 
 const trace = debuglog('rollcall:store');
 
-/** OPEN until close() or crash(); CLOSED is final. */
+/** The test-only crash hook's key (see crashStore in src/testing): not part of the public surface. */
+export const CRASH_STORE = Symbol('rollcall.store.crash');
+
+/** OPEN until close() or a test crash; CLOSED is final. */
 export enum StoreState {
   OPEN = 'OPEN',
   CLOSED = 'CLOSED',
@@ -188,12 +191,13 @@ export abstract class BaseStore<S extends api.Session = api.Session> extends Saf
   }
 
   /**
-   * Test hook: behaves as if this process died. Sessions end without a clean release, so other
-   * clients get their locks only when the backend expires the leases (EtcdStore: after the TTL;
-   * MemoryStore: at once). Then the handle is closed as by close(). Keys put with `ttl` keep
+   * Test hook, reached only through `crashStore()` from rollcall/testing (the symbol keeps it off
+   * the public class): behaves as if this process died. Sessions end without a clean release, so
+   * other clients get their locks only when the backend expires the leases (EtcdStore: after the
+   * TTL; MemoryStore: at once). Then the handle is closed as by close(). Keys put with `ttl` keep
    * their own leases.
    */
-  crash(): Promise<void> {
+  [CRASH_STORE](): Promise<void> {
     this.#closing ??= this.#shutdown(true);
     return this.#closing;
   }
@@ -220,8 +224,20 @@ export abstract class BaseStore<S extends api.Session = api.Session> extends Saf
   }
 
   /** One watch iteration: checks run when iteration starts, and fail its first next(), never watch() itself. */
-  #follow<E extends KeyWatchEvent | TreeWatchEvent>(target: () => WatchTarget, signal: AbortSignal | undefined): EventQueue<E> {
-    const queue = new EventQueue<E>();
+  #follow<E extends KeyWatchEvent | TreeWatchEvent>(target: () => WatchTarget, signal: AbortSignal | undefined): AsyncQueue<E> {
+    let stopped = false;
+    let unwatch: (() => void) | undefined;
+    let onAbort: Disposable | undefined;
+    // Every end (abort, store close, the consumer's break, a failure) drops unread events.
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      unwatch?.();
+      onAbort?.[Symbol.dispose]();
+      this.#watchStops.delete(stop);
+      queue.stop();
+    };
+    const queue: AsyncQueue<E> = new AsyncQueue<E>({ onEnd: stop });
     let resolved: WatchTarget;
     try {
       resolved = target();
@@ -229,18 +245,6 @@ export abstract class BaseStore<S extends api.Session = api.Session> extends Saf
       queue.fail(error);
       return queue;
     }
-    let stopped = false;
-    let unwatch: (() => void) | undefined;
-    let onAbort: Disposable | undefined;
-    const stop = (): void => {
-      if (stopped) return;
-      stopped = true;
-      unwatch?.();
-      onAbort?.[Symbol.dispose]();
-      this.#watchStops.delete(stop);
-      queue.end();
-    };
-    queue.onStop = stop;
     if (signal?.aborted) {
       stop();
       return queue;

@@ -13,7 +13,6 @@ import { Backoff, BACKOFF } from '../etcd/backoff.js';
 import { leaseHex } from '../etcd/lease-id.js';
 import type { KVPair, StoreValue } from './kv-pair.js';
 import { queueKey, REPORT_WARNING, type KvPrimitives } from './kv-primitives.js';
-import { linkSignals } from './signals.js';
 import type { Session } from './store.js';
 
 const debug = debuglog('rollcall');
@@ -44,11 +43,12 @@ export async function joinQueue(
     publish('rollcall:store:lock-wait', () => ({ kind: subject.kind, name: subject.name, waitedMs: Date.now() - started, acquired }));
   // The signal also covers the grant: a session granted after an abort is revoked, not leaked.
   const session = await kv.session(options);
-  const link = linkSignals(options.signal, session.lost);
+  // Either the caller giving up or the lease ending stops the wait.
+  const signal = options.signal ? AbortSignal.any([options.signal, session.lost]) : session.lost;
   try {
-    link.signal.throwIfAborted();
-    const own = await kv.atomicPut(queueKey(prefix, session.lease), value, null, { lease: session.lease, signal: link.signal });
-    await waitForTurn(kv, prefix, own, link.signal, label);
+    signal.throwIfAborted();
+    const own = await kv.atomicPut(queueKey(prefix, session.lease), value, null, { lease: session.lease, signal });
+    await waitForTurn(kv, prefix, own, signal, label);
     debug('%s: queued at revision %d, now at the head', label, own.createRevision);
     waited(true);
     return { session, kv: own };
@@ -75,8 +75,6 @@ export async function joinQueue(
     // revoked ("vanished"); the close is the reason, not that.
     if (session.lost.aborted && session.lost.reason instanceof ClosedError) throw session.lost.reason;
     throw error;
-  } finally {
-    link.dispose();
   }
 }
 

@@ -19,6 +19,8 @@ export {
   DEFAULT_SESSION_TTL,
   DEFAULT_STORE_TIMEOUT_MS,
   resolveStoreOptions,
+  ENV_STORE_NAMESPACE,
+  ENV_STORE_SESSION_TTL,
   type ResolvedStoreOptions,
   type StoreOptions,
 } from './store-options.js';

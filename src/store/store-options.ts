@@ -1,9 +1,18 @@
 /**
  * Options every Store implementation accepts. Backend-specific options (EtcdStore's endpoints,
  * TLS, auth; MemoryStore's backend) live with the implementation and extend this type.
- * `resolveStoreOptions` is the one place defaults and environment variables are read.
+ * `resolveStoreOptions` is the one place defaults and environment variables are read, with the
+ * same rules as the connection's (src/etcd/env.ts: unset, empty or whitespace means not set;
+ * anything else must be valid, or the error names the variable).
  */
 import { InvalidConfigError } from '../errors.js';
+import { DEFAULT_TIMEOUT_MS, resolveTimeoutMs } from '../etcd/connection-options.js';
+import { readEnv, readEnvNumber } from '../etcd/env.js';
+
+/** Key namespace of a Store; read when `namespace` is not given. */
+export const ENV_STORE_NAMESPACE = 'ROLLCALL_STORE_NAMESPACE';
+/** Default session TTL of a Store in whole seconds; read when `sessionTtl` is not given. */
+export const ENV_STORE_SESSION_TTL = 'ROLLCALL_STORE_SESSION_TTL';
 
 export interface StoreOptions {
   /**
@@ -45,7 +54,8 @@ export interface ResolvedStoreOptions {
   readonly electionPrefix: string;
 }
 
-export const DEFAULT_STORE_TIMEOUT_MS = 5000;
+/** Same as the connection's DEFAULT_TIMEOUT_MS: one timeout default everywhere. */
+export const DEFAULT_STORE_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 export const DEFAULT_SESSION_TTL = 60;
 export const DEFAULT_LOCK_PREFIX = '__rollcall/lock/';
 export const DEFAULT_ELECTION_PREFIX = '__rollcall/election/';
@@ -55,14 +65,13 @@ export function resolveStoreOptions(
   options: StoreOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedStoreOptions {
-  const namespace = options.namespace ?? env['ROLLCALL_STORE_NAMESPACE'] ?? '';
+  const namespace = options.namespace ?? readEnv(env, ENV_STORE_NAMESPACE) ?? '';
   if (typeof namespace !== 'string') throw new InvalidConfigError('namespace must be a string');
 
-  const timeoutMs = options.timeoutMs ?? numberFromEnv(env, 'ROLLCALL_TIMEOUT_MS') ?? DEFAULT_STORE_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new InvalidConfigError(`timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
-  }
-  const sessionTtl = options.sessionTtl ?? numberFromEnv(env, 'ROLLCALL_STORE_SESSION_TTL') ?? DEFAULT_SESSION_TTL;
+  // The connection's rule exactly: a Store and a Registrar given the same environment agree.
+  const timeoutMs = resolveTimeoutMs(options.timeoutMs, env);
+  const sessionTtl =
+    options.sessionTtl ?? readEnvNumber(env, ENV_STORE_SESSION_TTL, (ttl) => Number.isInteger(ttl) && ttl >= 1, 'a whole number of seconds >= 1') ?? DEFAULT_SESSION_TTL;
   checkTtl(sessionTtl, 'sessionTtl');
 
   const lockPrefix = options.lockPrefix ?? DEFAULT_LOCK_PREFIX;
@@ -86,9 +95,4 @@ export function checkTtl(ttl: unknown, field: string): asserts ttl is number {
       details: { [field]: ttl },
     });
   }
-}
-
-function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? undefined : Number(raw);
 }

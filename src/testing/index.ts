@@ -8,6 +8,7 @@
 //   const etcd = await EtcdProcess.start(); // needs the etcd binary (ROLLCALL_ETCD_BIN or PATH)
 //   try { /* new Registrar({ endpoints: etcd.clientUrl }) ... */ } finally { await etcd.stop(); }
 export { MemoryStore, MemoryBackend, type MemoryStoreOptions } from '../store/index.js';
+export { crashStore } from './crash-store.js';
 export {
   EtcdProcess,
   EtcdCluster,

@@ -15,12 +15,13 @@
  *   a revision that went backwards (etcd wiped, restored or replaced), on a cancelled watch, or on
  *   any other doubt: relist, diff against the copy, and report exactly that difference.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { publish } from '../diagnostics/publish.js';
 import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';
 import type { IEvent } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
-import { Backoff, sleep, type BackoffOptions } from '../etcd/backoff.js';
+import { Backoff, type BackoffOptions } from '../etcd/backoff.js';
 import { isPermanentEtcdError, translateEtcdError } from '../etcd/translate-error.js';
 import { ClosedError, CompactedError, EtcdUnavailableError, RollcallError, WatchCanceledError } from '../errors.js';
 import type { KeyRange } from './key-range.js';
@@ -353,7 +354,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     const delayMs = this.backoff.next();
     this.emit('retry', { error, attempt: this.backoff.attempts, delayMs });
     this.transition(['listing', 'resuming', 'watching'], 'backoff');
-    await sleep(delayMs, this.stop.signal).catch(() => undefined);
+    await delay(delayMs, undefined, { signal: this.stop.signal }).catch(() => undefined);
   }
 
   /** The single place state changes, so every change is traced and published; a change from an unexpected state is refused. */

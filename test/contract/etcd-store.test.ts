@@ -1,8 +1,9 @@
 // Runs the Store contract on EtcdStore against one real etcd from the harness. Every store is a
-// separate client (own etcd3 client, own leases). killClient uses EtcdStore.crash(): keepalives
+// separate client (own etcd3 client, own leases). killClient uses crashStore(): keepalives
 // stop without a revoke, so the killed client's leases end by expiry, as after a real crash.
 import { EtcdProcess } from '../../src/dev/index.js';
 import { EtcdStore, type Store } from '../../src/store/index.js';
+import { crashStore } from '../../src/testing/index.js';
 import '../helpers/etcd.js';
 import { defineStoreContract } from './store-contract.js';
 
@@ -21,7 +22,7 @@ defineStoreContract('EtcdStore', {
   },
   killClient: async (store: Store) => {
     if (!(store instanceof EtcdStore)) throw new TypeError('not an EtcdStore');
-    await store.crash();
+    await crashStore(store);
   },
   deadlineMs: 15000,
 });

@@ -2,6 +2,7 @@
 // backend; the etcd harness starts real etcd processes and clusters.
 import type { Store } from '../../src/index.js';
 import {
+  crashStore,
   EtcdCluster,
   EtcdProcess,
   MemoryBackend,
@@ -18,6 +19,9 @@ expectType<MemoryBackend>(new MemoryStore({ backend }).backend);
 expectType<Promise<void>>(store.close());
 declare const lease: string;
 backend.expireLease(lease);
+expectType<Promise<void>>(crashStore(store));
+// @ts-expect-error the crash hook is not on the public class: only crashStore() reaches it
+void new MemoryStore({ backend }).crash();
 
 expectType<void>(reapOnSignals());
 expectType<Promise<EtcdProcess>>(EtcdProcess.start({ startTimeoutMs: 10_000 }));

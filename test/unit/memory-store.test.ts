@@ -1,6 +1,7 @@
 // MemoryStore specifics the shared contract cannot see: the test hooks, option checks, key order.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { crashStore } from '../../src/testing/index.js';
 import { MemoryBackend, MemoryStore, StoreState, resolveStoreOptions } from '../../src/store/index.js';
 
 describe('MemoryStore', () => {
@@ -25,13 +26,13 @@ describe('MemoryStore', () => {
     await store.close();
   });
 
-  it('crash() expires session leases but leaves ttl keys to their own timer, then closes', async () => {
+  it('crashStore() expires session leases but leaves ttl keys to their own timer, then closes', async () => {
     const backend = new MemoryBackend();
     const [crashing, other] = [new MemoryStore({ backend }), new MemoryStore({ backend })];
     const session = await crashing.session();
     await crashing.put('ephemeral', 'x', { lease: session.lease });
     const timed = await crashing.put('timed', 'y', { ttl: 60 });
-    await crashing.crash();
+    await crashStore(crashing);
     assert.equal(crashing.state, StoreState.CLOSED);
     assert.equal((session.lost.reason as { code?: string }).code, 'ERR_LEASE_LOST');
     assert.equal(await other.exists('ephemeral'), false);

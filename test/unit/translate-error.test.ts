@@ -72,7 +72,7 @@ describe('translateEtcdError messages', () => {
 
 describe('ROLLCALL_TIMEOUT_MS', () => {
   it('a value that is not a positive number names the variable and the value', () => {
-    for (const value of ['abc', '', '-5', '0']) {
+    for (const value of ['abc', '-5', '0']) {
       assert.throws(() => resolveConnectionOptions({}, { ROLLCALL_TIMEOUT_MS: value }), (error: unknown) => {
         assert.ok(error instanceof InvalidConfigError);
         assert.equal(error.message, `ROLLCALL_TIMEOUT_MS must be a positive number of milliseconds, got "${value}"`);
@@ -80,6 +80,8 @@ describe('ROLLCALL_TIMEOUT_MS', () => {
       });
     }
     assert.equal(resolveConnectionOptions({}, { ROLLCALL_TIMEOUT_MS: '750' }).timeoutMs, 750);
+    // Empty means not set (test/unit/env-rules.test.ts): the default applies.
+    assert.equal(resolveConnectionOptions({}, { ROLLCALL_TIMEOUT_MS: '' }).timeoutMs, 5000);
     // An explicit timeout wins and the variable is not even read.
     assert.equal(resolveConnectionOptions({ timeoutMs: 100 }, { ROLLCALL_TIMEOUT_MS: 'abc' }).timeoutMs, 100);
   });

@@ -11,12 +11,13 @@
  * deregistered` at once). Keeps picking every 2 s until Ctrl-C (or --duration), then stops every
  * instance and the etcd it started (data dir removed) and exits 0.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { serveDashboard, type ServedDashboard } from '../../dashboard/index.js';
 import { parsePort } from './dashboard.js';
 import { EtcdProcess } from '../../dev/etcd-process.js';
-import { resolveConnectionOptions, sleep } from '../../etcd/index.js';
+import { resolveConnectionOptions } from '../../etcd/index.js';
 import { connectionArgv, connectionOptions, endpointsGiven, givenPrefix, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
 import { DemoConsumer, type DemoService } from '../demo-consumer.js';
 import { DemoInstance, type DemoInstanceSpec } from '../demo-instances.js';
@@ -104,7 +105,7 @@ async function runDemo(command: Command, options: DemoOptions): Promise<void> {
     await consumer.waitForInstances(INSTANCES.length, 10_000, signal);
 
     consumer.pickRound('every instance up; api is weighted 3:1:1');
-    await sleep(1000, signal);
+    await delay(1000, undefined, { signal });
     consumer.pickRound();
 
     const crashed = find(instances, CRASH);
@@ -131,7 +132,7 @@ async function runDemo(command: Command, options: DemoOptions): Promise<void> {
     const endAt = options.duration === undefined ? Infinity : startedAt + options.duration * 1000;
     say(options.duration === undefined ? 'demo: running; a round of picks every 2 s. Ctrl-C stops everything.' : `demo: running until ${options.duration} s after start; Ctrl-C stops earlier.`);
     while (!signal.aborted && Date.now() < endAt) {
-      await sleep(Math.min(ROUND_EVERY_MS, endAt - Date.now()), signal);
+      await delay(Math.min(ROUND_EVERY_MS, endAt - Date.now()), undefined, { signal });
       if (Date.now() < endAt) consumer.pickRound();
     }
   } catch (error) {

@@ -4,6 +4,7 @@
  * prints OK, `del` the number of keys deleted, `watch` PUT/DELETE, key, value per event.
  * Here `--prefix` is etcdctl's flag (the key is a prefix), not the service prefix.
  */
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import type { EtcdConnection } from '../../etcd/index.js';
 import { InvalidConfigError } from '../../errors.js';
@@ -12,7 +13,7 @@ import { prefixRange, RangeFollower, singleKeyRange, toWatchedKV, type ChangeBat
 import { connectionOptions, parseLeaseId, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';
 import { withConnection } from '../instance-listing.js';
-import { armStopSignal, whenAborted } from '../stop-signal.js';
+import { armStopSignal } from '../stop-signal.js';
 
 function kvJson(kv: WatchedKV): Record<string, unknown> {
   return { key: kv.key, value: kv.value.toString('utf8'), createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, lease: kv.lease };
@@ -154,7 +155,7 @@ async function follow(conn: EtcdConnection, range: KeyRange, json: boolean, sign
     await follower.waitForSync(conn.timeoutMs, signal).catch((error: unknown) => {
       if (!signal.aborted) throw error;
     });
-    await whenAborted(signal);
+    if (!signal.aborted) await once(signal, 'abort');
   } finally {
     follower.close();
   }

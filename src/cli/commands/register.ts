@@ -18,9 +18,9 @@
  * line saying so, the lease revoked, exit 0, and the key is not put back. An etcd outage is
  * reported once, then at most every 10 s, then once when etcd answers (register-outage.ts).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { JsonValue } from '../../codec/index.js';
-import { sleep } from '../../etcd/index.js';
 import { DuplicateInstanceError, InvalidConfigError, type RollcallError } from '../../errors.js';
 import { commandHealthCheck, httpHealthCheck, Registrar, type HealthCheck, type Registration } from '../../registration/index.js';
 import { collect, connectionOptions, parseDuration, parsePositiveInt, servicePrefix, withConnectionOptions, withPrefixOption } from '../cli-options.js';
@@ -206,7 +206,7 @@ async function drainFirst(reg: Registration, drainMs: number, stop: StopSignal, 
   const again = new AbortController();
   const unsubscribe = stop.onRepeat(() => again.abort());
   try {
-    await sleep(drainMs, again.signal).catch(() => undefined);
+    await delay(drainMs, undefined, { signal: again.signal }).catch(() => undefined);
   } finally {
     unsubscribe();
   }

@@ -5,13 +5,14 @@
  * JSON object with an `event` field. Loss of contact with etcd is reported on stderr, and the
  * watch resumes by itself without losing or repeating a change.
  */
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import { KeyLayout } from '../../codec/index.js';
 import { Catalog, type CatalogChange } from '../../discovery/index.js';
 import { changeJson, changeLine, currentJson, currentLine } from '../catalog-lines.js';
 import { connectionOptions, servicePrefix, withConnectionOptions, withPrefixOption } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';
-import { armStopSignal, whenAborted } from '../stop-signal.js';
+import { armStopSignal } from '../stop-signal.js';
 
 export function registerWatchCommand(program: Command): void {
   const cmd = program
@@ -35,13 +36,14 @@ export function registerWatchCommand(program: Command): void {
 
 async function watchCatalog(command: Command, prefix: string, service: string | undefined, json: boolean, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return;
-  const opening = Catalog.open({ ...connectionOptions(command), prefix, ...(service !== undefined ? { services: [service] } : {}) });
-  // Interrupted while the first listing is under way: exit 0 at once, and close the catalog if it
-  // still opens (its first listing is bounded by --timeout).
-  const catalog = await Promise.race([opening, whenAborted(signal).then(() => undefined)]);
-  if (catalog === undefined) {
-    opening.then((late) => late.close(), () => undefined).catch(() => undefined);
-    return;
+  let catalog: Catalog;
+  try {
+    // Interrupted while the first listing is under way: the open is cancelled (what it started is
+    // closed) and the command exits 0 at once.
+    catalog = await Catalog.open({ ...connectionOptions(command), prefix, ...(service !== undefined ? { services: [service] } : {}), signal });
+  } catch (error) {
+    if (signal.aborted) return;
+    throw error;
   }
   try {
     const services = service !== undefined ? [service] : catalog.services();
@@ -66,7 +68,7 @@ async function watchCatalog(command: Command, prefix: string, service: string | 
     catalog.on('synced', ({ reason, staleForMs }) => {
       if (staleForMs > 0) printWarning(`back in sync with etcd (${reason})`);
     });
-    await whenAborted(signal);
+    if (!signal.aborted) await once(signal, 'abort');
   } finally {
     await catalog.close();
   }

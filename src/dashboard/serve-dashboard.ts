@@ -5,7 +5,6 @@
  * given, makes one up (the URL it returns carries it after `#`, which browsers never send).
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import { Catalog, type CatalogOptions } from '../discovery/index.js';
@@ -60,8 +59,12 @@ export async function serveDashboard(options: ServeDashboardOptions = {}): Promi
       ...(isLoopbackHost(host) ? { allowedHosts: hosts } : {}),
     });
     server = createServer(dashboard.handler);
-    server.listen(port, host);
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(portError(error as NodeJS.ErrnoException, port)))]);
+    const listening = server;
+    await new Promise<void>((resolve, reject) => {
+      listening.once('listening', resolve);
+      listening.once('error', (error: NodeJS.ErrnoException) => reject(portError(error, port)));
+      listening.listen(port, host);
+    });
     const address = server.address();
     const actualPort = typeof address === 'object' && address !== null ? address.port : port;
     hosts.push(`${bracketed}:${actualPort}`, `localhost:${actualPort}`, `127.0.0.1:${actualPort}`, `[::1]:${actualPort}`);
@@ -84,8 +87,9 @@ export async function serveDashboard(options: ServeDashboardOptions = {}): Promi
   }
 }
 
+/** One clear line for the usual failures; the system error stays the cause. */
 function portError(error: NodeJS.ErrnoException, port: number): Error {
-  if (error.code === 'EADDRINUSE') return new InvalidConfigError(`port ${port} is in use`);
-  if (error.code === 'EADDRNOTAVAIL') return new InvalidConfigError(`cannot bind this host: ${error.message}`);
+  if (error.code === 'EADDRINUSE') return new Error(`port ${port} is in use`, { cause: error });
+  if (error.code === 'EADDRNOTAVAIL') return new Error(`cannot bind this address: ${error.message}`, { cause: error });
   return error;
 }

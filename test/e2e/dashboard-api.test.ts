@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createDashboard } from '../../src/dashboard/index.js';
 import { Catalog } from '../../src/discovery/index.js';
@@ -224,10 +226,21 @@ describe('rollcall dashboard over HTTP', () => {
     await assert.rejects(fetch(`${board.base}/healthz`), 'nothing listens any more');
   });
 
-  it('refuses a non-loopback --host without --token, with a clear message, and binds nothing', async () => {
+  it('refuses a non-loopback --host without --token, with a clear message, and binds nothing; a busy port is one clear line', async () => {
     const result = await rollcall(['dashboard', '--host', '0.0.0.0', '--port', '0', '--endpoints', server.etcd.endpoints.join(',')]);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /^rollcall: refusing to serve the dashboard on 0\.0\.0\.0 without --token/m);
     assert.equal(result.stdout, '');
+
+    const busy = createServer();
+    busy.listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const clash = await rollcall(['dashboard', '--port', String(port), '--endpoints', server.etcd.endpoints.join(',')]);
+      assert.deepEqual([clash.code, clash.stderr.trim()], [1, `rollcall: port ${port} is in use`]);
+    } finally {
+      busy.close();
+    }
   });
 });

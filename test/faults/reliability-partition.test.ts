@@ -58,12 +58,12 @@ describe('scenario 3: a member partitioned behind a silent proxy (3-member clust
     await writer.register({ service: 'svc', id: 'during-partition', address: '10.0.97.2:80' });
     fleet.instances.push('svc/during-partition');
     await waitFor(() => mobile.catalog.instances('svc').some((i) => i.id === 'during-partition'), {
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
       message: 'the mobile catalog to see a registration made during the partition',
     });
     t.diagnostic(`mobile catalog saw the change ${Date.now() - cutAt} ms after the partition (liveness bound ${LIVENESS_MS} ms)`);
 
-    await waitFor(() => isolated.log.stale.length > staleBefore, { timeoutMs: 15_000, message: 'the isolated catalog to report stale' });
+    await waitFor(() => isolated.log.stale.length > staleBefore, { timeoutMs: 30_000, message: 'the isolated catalog to report stale' });
     t.diagnostic(`isolated catalog stale ${Date.now() - cutAt} ms after the partition`);
     assert.ok(isolated.catalog.isStale);
     assert.equal(isolated.catalog.instances('svc').length, 20, 'a stale catalog serves its last known instances');

@@ -24,32 +24,10 @@ explain() {
   exit 1
 }
 
-command -v apt-get >/dev/null 2>&1 || explain "No apt-get here; install them yourself:"
-
-if [ "$(id -u)" -eq 0 ]; then
-  sudo=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  sudo=(sudo -n)
-else
-  explain "Not root and sudo needs a password; run:"
-fi
-
-# In a container without systemd, keep the package's init script from starting a system etcd
-# (it may fail there and fail the install); the Docker images ship the same policy-rc.d.
-policy=/usr/sbin/policy-rc.d
-added_policy=no
-if [ ! -d /run/systemd/system ] && [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
-  "${sudo[@]}" chmod 755 "$policy"
-  added_policy=yes
-fi
-cleanup() { if [ "$added_policy" = yes ]; then "${sudo[@]}" rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-echo "install-etcd: installing ${missing[*]} with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update
-"${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+label=install-etcd
+# shellcheck source=lib/apt-install.sh
+source "$(dirname "$0")/lib/apt-install.sh"
+apt_install_missing
 
 command -v etcd >/dev/null 2>&1 && command -v etcdctl >/dev/null 2>&1 \
   || explain "apt-get finished but etcd/etcdctl are still not on PATH."

@@ -16,7 +16,7 @@ interface DashboardCliOptions {
   allowWrites?: boolean;
 }
 
-/** A TCP port, 0-65535 (0: any free port). */
+/** A TCP port, 0-65535 (0 picks a free port). */
 export function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError(`"${value}" is not a port (0-65535)`);
@@ -27,7 +27,7 @@ export function registerDashboardCommand(program: Command): void {
   const cmd = program
     .command('dashboard')
     .description('serve the web dashboard: services, instances (live), keys and the etcd cluster')
-    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_DASHBOARD_PORT)
+    .option('--port <port>', 'port to listen on (0 picks a free port)', parsePort, DEFAULT_DASHBOARD_PORT)
     .option('--host <host>', 'address to bind; anything but loopback needs --token', '127.0.0.1')
     .option('--token <token>', 'secret every API call must carry (header X-Rollcall-Token; the printed URL carries it after #)')
     .option('--allow-writes', 'allow put, delete, delete-prefix, drain and undrain from the dashboard (with the token)');

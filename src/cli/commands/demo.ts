@@ -53,7 +53,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--duration <seconds>', 'end by itself this many seconds after start, once the scripted part is done (default: run until Ctrl-C)', parsePositiveInt)
     .option('--ttl <seconds>', 'lease TTL of the demo instances', parsePositiveInt, 2)
     .option('--prefix <prefix>', 'key prefix of the demo instances (default: demo-<random>, new for each run)')
-    .option('--dashboard-port <port>', 'port of the web dashboard on 127.0.0.1 (default: any free port)', parsePort, 0);
+    .option('--dashboard-port <port>', 'port of the web dashboard on 127.0.0.1 (default: a free port)', parsePort, 0);
   withConnectionOptions(cmd);
   cmd.action(async (options: DemoOptions, command: Command) => {
     await runDemo(command, options);

@@ -36,7 +36,7 @@ export async function serviceView(ctx, name) {
   let filter = '';
   let data = null;
   const fetched = { at: Date.now() };
-  const filterBox = h('input', { type: 'search', placeholder: 'Filter: any field, metadata included', 'aria-label': 'Filter instances', value: '' });
+  const filterBox = h('input', { type: 'search', placeholder: 'Filter on every field, metadata included', 'aria-label': 'Filter instances', value: '' });
   const tableHolder = h('div', {});
   const logHolder = h('ul', { class: 'log', 'aria-label': 'Event log' });
   filterBox.addEventListener('input', () => {

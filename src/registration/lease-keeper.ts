@@ -45,7 +45,7 @@ interface Entry {
 }
 
 export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
-  private current = LeaseState.Idle;
+  private current: LeaseState = LeaseState.Idle;
   private id: string | undefined;
   private ttlMs: number;
   /** When the last keepalive etcd answered was sent (or the grant): the lease lives a TTL from then. */

@@ -11,26 +11,27 @@
  *
  *   any state ──close()──▶ closing ──▶ closed
  */
-export enum LeaseState {
+export const LeaseState = {
   /** No lease yet: one is granted by the first register(). */
-  Idle = 'idle',
+  Idle: 'idle',
   /** The first grant is in flight; register() calls wait for it. */
-  Granting = 'granting',
+  Granting: 'granting',
   /** Granted and keepalives are answered. */
-  Alive = 'alive',
+  Alive: 'alive',
   /**
    * Keepalives get no answer (a member paused or cut off, no leader yet, etcd down). However long
    * it lasts, nothing is lost until etcd says so: a new leader extends every lease, so the lease
    * may well be alive. Keepalives go on for the same lease, moving from endpoint to endpoint.
    */
-  Unreachable = 'unreachable',
+  Unreachable: 'unreachable',
   /** The lease is gone; a new one is being granted with backoff, then every registration is re-put. */
-  Lost = 'lost',
+  Lost: 'lost',
   /** close() is running: no keepalive, no re-grant, no re-put. */
-  Closing = 'closing',
+  Closing: 'closing',
   /** Closed for good. */
-  Closed = 'closed',
-}
+  Closed: 'closed',
+} as const;
+export type LeaseState = (typeof LeaseState)[keyof typeof LeaseState];
 
 /** Why a lease was declared lost (LeaseLostError `details.reason`). */
 export type LeaseLossReason =

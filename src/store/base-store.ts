@@ -25,11 +25,12 @@ const trace = debuglog('rollcall:store');
 /** The test-only crash hook's key (see crashStore in src/testing): not part of the public surface. */
 export const CRASH_STORE = Symbol('rollcall.store.crash');
 
-/** OPEN until close() or a test crash; CLOSED is final. */
-export enum StoreState {
-  OPEN = 'OPEN',
-  CLOSED = 'CLOSED',
-}
+/** `open` until close() or a test crash; `closed` is final. (Every state type: a const object and its union.) */
+export const StoreState = {
+  Open: 'open',
+  Closed: 'closed',
+} as const;
+export type StoreState = (typeof StoreState)[keyof typeof StoreState];
 
 /** What a backend watch follows: one key, or every key under a prefix (relative to the namespace). */
 export interface WatchTarget {
@@ -50,7 +51,7 @@ const LEASE_ID = /^(0|[1-9][0-9]{0,18})$/;
 
 export abstract class BaseStore<S extends api.Session = api.Session> extends SafeEmitter<api.StoreEvents> implements api.Store, KvPrimitives {
   readonly options: ResolvedStoreOptions;
-  #state = StoreState.OPEN;
+  #state: StoreState = StoreState.Open;
   #closing: Promise<void> | undefined;
   readonly #sessions = new Set<S>();
   /** Session grants in flight and closes of sessions granted too late: close() waits for both. */
@@ -155,10 +156,10 @@ export abstract class BaseStore<S extends api.Session = api.Session> extends Saf
       signal,
       (late) => this.#settle(late.close()),
     );
-    if (this.#state !== StoreState.OPEN || signal?.aborted) {
+    if (this.#state !== StoreState.Open || signal?.aborted) {
       // Granted after close() began or after the caller gave up: nobody will use it.
       await this.#settle(session.close()).catch(() => undefined);
-      if (this.#state !== StoreState.OPEN) throw new ClosedError('the store was closed while the session lease was being granted');
+      if (this.#state !== StoreState.Open) throw new ClosedError('the store was closed while the session lease was being granted');
       throw signal?.reason;
     }
     this.#sessions.add(session);
@@ -203,8 +204,8 @@ export abstract class BaseStore<S extends api.Session = api.Session> extends Saf
   }
 
   async #shutdown(crash: boolean): Promise<void> {
-    if (this.#state !== StoreState.OPEN) return;
-    this.#state = StoreState.CLOSED;
+    if (this.#state !== StoreState.Open) return;
+    this.#state = StoreState.Closed;
     trace('store %s: OPEN -> CLOSED (%s)', this.options.namespace, crash ? 'crash' : 'close');
     const reason = new ClosedError(crash ? 'the store crashed (test hook)' : 'the store was closed');
     const ends = [...this.#sessions].map((session) => this.endSession(session, crash, reason));
@@ -278,7 +279,7 @@ export abstract class BaseStore<S extends api.Session = api.Session> extends Saf
   /** Rejects an aborted signal with its reason first (nothing starts), then a closed store. */
   #checkOpen(signal?: AbortSignal): void {
     signal?.throwIfAborted();
-    if (this.#state !== StoreState.OPEN) throw new ClosedError('the store is closed');
+    if (this.#state !== StoreState.Open) throw new ClosedError('the store is closed');
   }
 
   /** A key for a single-key operation: the store is open and the key non-empty. */

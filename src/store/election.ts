@@ -37,8 +37,8 @@ class HeldLeadership extends Hold implements Leadership {
 
   async #proclaim(value: StoreValue): Promise<KVPair> {
     for (;;) {
-      if (this.state === HoldState.LOST) throw this.lost.reason;
-      if (this.state === HoldState.RELEASED) throw new ClosedError(`leadership of ${this.election} was resigned`);
+      if (this.state === HoldState.Lost) throw this.lost.reason;
+      if (this.state === HoldState.Released) throw new ClosedError(`leadership of ${this.election} was resigned`);
       try {
         this.#kv = await this.kvPrimitives.atomicPut(this.key, value, this.#kv, { lease: this.lease });
         return this.#kv;

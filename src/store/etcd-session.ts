@@ -26,27 +26,32 @@ import type { Session } from './store.js';
 
 const trace = debuglog('rollcall:store');
 
-export enum EtcdSessionState {
-  ALIVE = 'ALIVE',
+export const EtcdSessionState = {
+  Alive: 'alive',
   /** Keepalives get no answer; the lease is not lost until etcd says so. */
-  UNCONFIRMED = 'UNCONFIRMED',
-  LOST = 'LOST',
-  CLOSED = 'CLOSED',
+  Unconfirmed: 'unconfirmed',
+  Lost: 'lost',
+  Closed: 'closed',
   /** The store crashed (test hook): no keepalive, no revoke; the lease runs out on etcd. */
-  ABANDONED = 'ABANDONED',
-}
+  Abandoned: 'abandoned',
+} as const;
+export type EtcdSessionState = (typeof EtcdSessionState)[keyof typeof EtcdSessionState];
 
-const LIVE = [EtcdSessionState.ALIVE, EtcdSessionState.UNCONFIRMED] as const;
+const LIVE = [EtcdSessionState.Alive, EtcdSessionState.Unconfirmed] as const;
 
 export class EtcdSession implements Session {
   readonly lease: string;
+  /** The lease's decimal id (`lease` is the same, kept for compatibility). */
+  get leaseId(): string {
+    return this.lease;
+  }
   readonly ttl: number;
   readonly #conn: EtcdConnection;
   readonly #lost = new AbortController();
   /** Aborted when keepalives must stop (any end). */
   readonly #scope = new AbortController();
   readonly #onDone: (session: EtcdSession) => void;
-  #state = EtcdSessionState.ALIVE;
+  #state: EtcdSessionState = EtcdSessionState.Alive;
   #confirmedAt: number;
   #revoking: Promise<void> | undefined;
 
@@ -78,7 +83,7 @@ export class EtcdSession implements Session {
 
   /** How long since the last keepalive etcd answered was sent (or the grant): 0 while ALIVE. */
   get unconfirmedForMs(): number {
-    return this.#state === EtcdSessionState.UNCONFIRMED ? Date.now() - this.#confirmedAt : 0;
+    return this.#state === EtcdSessionState.Unconfirmed ? Date.now() - this.#confirmedAt : 0;
   }
 
   /**
@@ -87,7 +92,7 @@ export class EtcdSession implements Session {
    * Rejects with the etcd error when the revoke fails (the keys then live until the TTL runs out).
    */
   close(): Promise<void> {
-    if (this.#transition(LIVE, EtcdSessionState.CLOSED)) this.#revoking = this.#revoke();
+    if (this.#transition(LIVE, EtcdSessionState.Closed)) this.#revoking = this.#revoke();
     return this.#revoking ?? Promise.resolve();
   }
 
@@ -97,7 +102,7 @@ export class EtcdSession implements Session {
    * store cannot act on it and the lease expires within its TTL anyway.
    */
   terminate(reason: ClosedError, report: (error: RollcallError) => void): Promise<void> {
-    if (this.#transition(LIVE, EtcdSessionState.CLOSED, reason)) this.#revoking = this.#revoke();
+    if (this.#transition(LIVE, EtcdSessionState.Closed, reason)) this.#revoking = this.#revoke();
     return (this.#revoking ?? Promise.resolve()).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       report(
@@ -111,7 +116,7 @@ export class EtcdSession implements Session {
 
   /** The store crashed: stop keepalives without revoking; `lost` aborts with `reason`. */
   abandon(reason: ClosedError): void {
-    this.#transition(LIVE, EtcdSessionState.ABANDONED, reason);
+    this.#transition(LIVE, EtcdSessionState.Abandoned, reason);
   }
 
   async #revoke(): Promise<void> {
@@ -123,21 +128,21 @@ export class EtcdSession implements Session {
     return keepLeaseAlive(this.#conn, { leaseId: this.lease, ttl: this.ttl, confirmedAt: this.#confirmedAt, signal, owner: 'store' }, {
       answered: ({ confirmedAt }) => {
         this.#confirmedAt = confirmedAt;
-        this.#transition([EtcdSessionState.UNCONFIRMED], EtcdSessionState.ALIVE);
+        this.#transition([EtcdSessionState.Unconfirmed], EtcdSessionState.Alive);
       },
       failed: ({ error, sinceConfirmedMs, endpoint }) => {
-        this.#transition([EtcdSessionState.ALIVE], EtcdSessionState.UNCONFIRMED);
+        this.#transition([EtcdSessionState.Alive], EtcdSessionState.Unconfirmed);
         trace('session %s: keepalive via %s failed (%s), unconfirmed for %d ms', leaseHex(this.lease), endpoint, error.message, sinceConfirmedMs);
       },
       gone: ({ cause }) => this.#lose(`lease ${leaseHex(this.lease)} expired or was revoked elsewhere`, cause),
       // The etcd client was closed underneath: the session cannot be kept, as when its store closes.
-      ended: ({ error }) => this.#transition(LIVE, EtcdSessionState.CLOSED, error),
+      ended: ({ error }) => this.#transition(LIVE, EtcdSessionState.Closed, error),
     });
   }
 
   #lose(message: string, cause: unknown): void {
     const error = new LeaseLostError(message, { cause, details: { leaseId: this.lease } });
-    this.#transition(LIVE, EtcdSessionState.LOST, error);
+    this.#transition(LIVE, EtcdSessionState.Lost, error);
   }
 
   /** The one place the state changes; entry actions of every end: stop keepalives, tell the store, abort `lost`. */
@@ -146,22 +151,22 @@ export class EtcdSession implements Session {
     const previous = this.#state;
     this.#state = to;
     switch (to) {
-      case EtcdSessionState.LOST:
-      case EtcdSessionState.CLOSED:
-      case EtcdSessionState.ABANDONED:
+      case EtcdSessionState.Lost:
+      case EtcdSessionState.Closed:
+      case EtcdSessionState.Abandoned:
         this.#scope.abort(new ClosedError(`session ${leaseHex(this.lease)} ended`));
         this.#onDone(this);
         if (reason) this.#lost.abort(reason);
         break;
-      case EtcdSessionState.ALIVE:
-      case EtcdSessionState.UNCONFIRMED:
+      case EtcdSessionState.Alive:
+      case EtcdSessionState.Unconfirmed:
         break;
     }
     trace('session %s: %s -> %s', this.lease, previous, to);
     const leaseId = this.lease;
     publish('rollcall:store:session', () => ({ leaseId, from: previous, to }));
     publish('rollcall:lease:state', () => ({ owner: 'store', leaseId, from: previous, to }));
-    if (to === EtcdSessionState.LOST) publish('rollcall:lease:lost', () => ({ owner: 'store', leaseId, reason: 'expired' }));
+    if (to === EtcdSessionState.Lost) publish('rollcall:lease:lost', () => ({ owner: 'store', leaseId, reason: 'expired' }));
     return true;
   }
 }

@@ -109,12 +109,13 @@ async function waitForDelete(kv: KvPrimitives, target: KVPair, signal: AbortSign
   }
 }
 
-/** HELD until released or lost; nothing leaves RELEASED or LOST. */
-export enum HoldState {
-  HELD = 'HELD',
-  RELEASED = 'RELEASED',
-  LOST = 'LOST',
-}
+/** `held` until released or lost; nothing leaves `released` or `lost`. */
+export const HoldState = {
+  Held: 'held',
+  Released: 'released',
+  Lost: 'lost',
+} as const;
+export type HoldState = (typeof HoldState)[keyof typeof HoldState];
 
 /**
  * The head of a queue: watches its own key and its session, and aborts `lost` (LockLostError)
@@ -123,11 +124,15 @@ export enum HoldState {
 export class Hold {
   readonly key: string;
   readonly lease: string;
+  /** The lease's decimal id (`lease` is the same, kept for compatibility). */
+  get leaseId(): string {
+    return this.lease;
+  }
   readonly createRevision: number;
   protected readonly kvPrimitives: KvPrimitives;
   readonly #session: Session;
   readonly #label: string;
-  #state = HoldState.HELD;
+  #state: HoldState = HoldState.Held;
   readonly #lost = new AbortController();
   readonly #stopMonitor = new AbortController();
   readonly #onSessionLost = (): void => {
@@ -162,14 +167,14 @@ export class Hold {
 
   /** Release or resign: HELD -> RELEASED, then revoke the lease (also after a loss, to free it). */
   protected async end(): Promise<void> {
-    this.#transition([HoldState.HELD], HoldState.RELEASED);
+    this.#transition([HoldState.Held], HoldState.Released);
     await this.#session.close();
   }
 
   /** HELD -> LOST; returns the error `lost` carries (the earlier one if already lost). */
   protected markLost(message: string, cause: unknown): unknown {
     const error = new LockLostError(message, { cause, details: { key: this.key } });
-    this.#transition([HoldState.HELD], HoldState.LOST, error);
+    this.#transition([HoldState.Held], HoldState.Lost, error);
     return this.#lost.signal.aborted ? this.#lost.signal.reason : new ClosedError(`${this.#label} was given up`);
   }
 
@@ -178,13 +183,13 @@ export class Hold {
     const previous = this.#state;
     this.#state = to;
     switch (to) {
-      case HoldState.RELEASED:
-      case HoldState.LOST:
+      case HoldState.Released:
+      case HoldState.Lost:
         this.#stopMonitor.abort();
         this.#session.lost.removeEventListener('abort', this.#onSessionLost);
-        if (to === HoldState.LOST) this.#lost.abort(error);
+        if (to === HoldState.Lost) this.#lost.abort(error);
         break;
-      case HoldState.HELD:
+      case HoldState.Held:
         break;
     }
     debug('%s: %s -> %s', this.#label, previous, to);

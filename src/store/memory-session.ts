@@ -10,6 +10,10 @@ import type { Session } from './store.js';
 
 export class MemorySession implements Session {
   readonly lease: string;
+  /** The lease's decimal id (`lease` is the same, kept for compatibility). */
+  get leaseId(): string {
+    return this.lease;
+  }
   readonly ttl: number;
   readonly #backend: MemoryBackend;
   readonly #lost = new AbortController();

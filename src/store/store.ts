@@ -55,6 +55,8 @@ export interface WaitOptions {
  */
 export interface Session {
   /** Decimal lease id. */
+  readonly leaseId: string;
+  /** @deprecated Same as `leaseId` (objects name the lease they hold `leaseId`; `lease` is for records, as etcd's KeyValue.lease). */
   readonly lease: string;
   /** TTL in seconds the lease was granted with. */
   readonly ttl: number;
@@ -79,6 +81,8 @@ export interface Lock {
   /** This holder's queue key, `<lockPrefix><encoded name>/<lease id in hex>` (`%` -> `%25`, `/` -> `%2F`). */
   readonly key: string;
   /** Decimal id of the lease behind the key. */
+  readonly leaseId: string;
+  /** @deprecated Same as `leaseId`. */
   readonly lease: string;
   /** Create revision of the key. Increases with every new holder: usable as a fencing token. */
   readonly createRevision: number;
@@ -96,6 +100,9 @@ export interface Leadership {
   readonly election: string;
   /** This leader's key, `<electionPrefix><encoded election>/<lease id in hex>` (encoded as Lock.key). */
   readonly key: string;
+  /** Decimal id of the lease behind the key. */
+  readonly leaseId: string;
+  /** @deprecated Same as `leaseId`. */
   readonly lease: string;
   /** Create revision of the key; increases with every new leader (a term number). */
   readonly createRevision: number;

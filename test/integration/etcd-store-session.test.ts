@@ -35,13 +35,13 @@ describe('EtcdStore sessions: failed keepalives vs a lost lease (real etcd)', ()
     t.after(() => diagnostics.unsubscribe('rollcall:store:session', onSession));
     await store.put('ephemeral', 'x', { lease: session.lease });
     proxy.cut();
-    await waitFor(() => session.state === EtcdSessionState.UNCONFIRMED, { timeoutMs: TTL * 1000, message: 'a keepalive to fail' });
+    await waitFor(() => session.state === EtcdSessionState.Unconfirmed, { timeoutMs: TTL * 1000, message: 'a keepalive to fail' });
     proxy.restore();
-    await waitFor(() => session.state === EtcdSessionState.ALIVE, { timeoutMs: TTL * 1000, message: 'a keepalive to succeed again' });
+    await waitFor(() => session.state === EtcdSessionState.Alive, { timeoutMs: TTL * 1000, message: 'a keepalive to succeed again' });
     assert.equal(session.lost.aborted, false, 'a failed keepalive is not a lost lease');
     assert.equal((await store.get('ephemeral'))?.lease, session.lease);
     await session.close();
-    assert.deepEqual(published, ['ALIVE->UNCONFIRMED', 'UNCONFIRMED->ALIVE', 'ALIVE->CLOSED'], 'every transition on rollcall:store:session');
+    assert.deepEqual(published, ['alive->unconfirmed', 'unconfirmed->alive', 'alive->closed'], 'every transition on rollcall:store:session');
     assert.equal(await store.exists('ephemeral'), false);
   });
 
@@ -56,12 +56,12 @@ describe('EtcdStore sessions: failed keepalives vs a lost lease (real etcd)', ()
     // etcd itself is up, so it expires the lease a TTL after the last keepalive it received.
     await eventually(async () => assert.equal(await admin.get(`${namespace}ephemeral`).string(), null), { timeoutMs: TTL * 1000 + 3000 });
     assert.equal(session.lost.aborted, false, 'unanswered keepalives are not a loss, however long');
-    assert.equal(session.state, EtcdSessionState.UNCONFIRMED);
+    assert.equal(session.state, EtcdSessionState.Unconfirmed);
     assert.ok(session.unconfirmedForMs >= (TTL - 1) * 1000, `unconfirmed for ${session.unconfirmedForMs} ms`);
     proxy.restore();
     const reason = await abortedWithin(session.lost, TTL * 1000 + 2000, 'etcd to answer that the lease is gone');
     assert.equal((reason as { code?: string }).code, 'ERR_LEASE_LOST');
-    assert.equal(session.state, EtcdSessionState.LOST);
+    assert.equal(session.state, EtcdSessionState.Lost);
     await session.close(); // resolves: nothing left to revoke
   });
 

@@ -22,7 +22,7 @@ describe('MemoryStore', () => {
     assert.equal((session.lost.reason as { code?: string }).code, 'ERR_LEASE_LOST');
     assert.equal(await store.exists('ephemeral'), false);
     assert.equal(backend.expireLease(session.lease), false, 'a lease expires once');
-    assert.equal(store.state, StoreState.OPEN);
+    assert.equal(store.state, StoreState.Open);
     await store.close();
   });
 
@@ -33,7 +33,7 @@ describe('MemoryStore', () => {
     await crashing.put('ephemeral', 'x', { lease: session.lease });
     const timed = await crashing.put('timed', 'y', { ttl: 60 });
     await crashStore(crashing);
-    assert.equal(crashing.state, StoreState.CLOSED);
+    assert.equal(crashing.state, StoreState.Closed);
     assert.equal((session.lost.reason as { code?: string }).code, 'ERR_LEASE_LOST');
     assert.equal(await other.exists('ephemeral'), false);
     assert.equal((await other.get('timed'))?.lease, timed.lease);

@@ -5,7 +5,7 @@
  * instance. Every write goes straight to etcd; the dashboard keeps no state of its own.
  */
 import type { IKeyValue } from 'etcd3';
-import { setStatus } from '../cli/commands/drain.js';
+import { setInstanceStatus as writeInstanceStatus } from '../registration/operator-writes.js';
 import { KeyLayout, type InstanceStatus } from '../codec/index.js';
 import { leaseHex, type EtcdConnection } from '../etcd/index.js';
 import { prefixEnd } from '../watch/index.js';
@@ -110,6 +110,6 @@ export async function deletePrefix(conn: EtcdConnection, prefix: string, confirm
 export async function setInstanceStatus(conn: EtcdConnection, prefix: string, service: string, id: string, status: InstanceStatus): Promise<{ key: string; status: InstanceStatus; changed: boolean }> {
   const layout = new KeyLayout(prefix);
   const key = layout.instanceKey(service, id);
-  const result = await setStatus(conn, layout, key, status);
+  const result = await writeInstanceStatus(conn, layout, key, status);
   return { key, status, changed: result !== 'already' };
 }

@@ -16,11 +16,25 @@ import { describe, it } from 'node:test';
 import type { RollcallError } from '../../src/errors.js';
 import { abortedWithin, within } from '../contract/contract-helpers.js';
 import { assertNoUnhandledRejections } from '../fixtures/registration-support.js';
-import { useEtcd } from '../helpers/etcd.js';
+import type { EtcdProcess } from '../../src/dev/index.js';
+import { processState, useEtcd } from '../helpers/etcd.js';
 import { etcdStore } from './etcd-store-support.js';
 
 const TTL = 5;
 const TIMEOUT_MS = 400;
+
+/**
+ * SIGSTOP is delivered asynchronously: etcd may still answer a request sent right after kill().
+ * Spins (synchronously, so it also works inside a diagnostics callback) until /proc shows the
+ * process stopped, bounded by a deadline.
+ */
+function pauseAndConfirm(etcd: EtcdProcess): void {
+  etcd.pause();
+  const deadline = Date.now() + 2000;
+  while (processState(etcd.pid) !== 'T') {
+    if (Date.now() > deadline) throw new Error(`etcd ${etcd.pid} did not stop within 2 s of SIGSTOP`);
+  }
+}
 
 describe('EtcdStore with etcd paused (real etcd)', () => {
   assertNoUnhandledRejections();
@@ -40,7 +54,7 @@ describe('EtcdStore with etcd paused (real etcd)', () => {
     const onLockWait = (message: unknown): void => {
       if ((message as { acquired?: boolean }).acquired === true && !paused) {
         paused = true;
-        server.etcd.pause();
+        pauseAndConfirm(server.etcd);
       }
     };
     diagnostics.subscribe('rollcall:store:lock-wait', onLockWait);
@@ -71,7 +85,7 @@ describe('EtcdStore with etcd paused (real etcd)', () => {
     const warnings: RollcallError[] = [];
     store.on('warning', (error) => warnings.push(error));
 
-    server.etcd.pause();
+    pauseAndConfirm(server.etcd);
     try {
       await within(store.close(), TIMEOUT_MS * 10 + 5000, 'close() to finish with etcd paused');
     } finally {

@@ -17,9 +17,11 @@ same shared load as the run above). They explain the goals that are missed.
   it (decode 34 % of that: the envelope and Metadata \`JSON.parse\`; gRPC/protobuf decoding 16 %;
   GC 13 %; membership 4 %; events 8 %); the bare etcd3 watcher drained the same backlog in 0.6 s.
   So the gap is in how fast the events arrive on the catalog's shared watch stream after the
-  consumer was blocked, not in catalog CPU. Not investigated further here (src/watch
-  shared-watch-stream / watch-session: the \`fragment\` create option, progress requests and
-  stream flow control are the candidates).
+  consumer was blocked, not in catalog CPU. Without the profiler, twice: the catalog drained in
+  2.7 and 3.1 s using 0.48 s of CPU; the bare watcher in 0.34 and 0.41 s using 0.27–0.31 s. A
+  trial with the watch's \`fragment\` option off did not finish draining at all, so that option
+  is not the fix. Not investigated further here: src/watch (shared-watch-stream, watch-session)
+  is where the delivery happens.
 - **Cold sync (missed, see ratio).** Profile of three opens of 20,000 instances (pages of 5,000):
   decoding 21 % (the same two \`JSON.parse\` calls the bare consumer makes, plus validation and key
   parsing), gRPC/protobuf deserialisation 20 % (of which Long-to-string of revisions 6 %), GC 15 %,
@@ -27,7 +29,7 @@ same shared load as the run above). They explain the goals that are missed.
   instead of 1,000 halved the time (the default is now 5,000); the rest is per-instance work the
   bare consumer does not do (validation, three maps, an \`added\` event per instance).
 - **Memory (missed).** Heap snapshot of a catalog holding 10,000 instances: per instance the
-  catalog keeps the raw value bytes (a Buffer copied out of the response page, ~280 B external +
+  catalog keeps the raw value bytes (a Buffer copied out of the response page, ~230 B external +
   the Buffer object) in the watch layer's key-value record, which the follower's snapshot (for
   relist diffs) and the cache file need; plus that record, the membership entry, the
   \`CatalogInstance\` (one fixed-shape literal now, no spread copy), three Map entries (follower

@@ -127,7 +127,7 @@ function markdown(r: BenchResults, svgs: readonly string[]): string {
     '- CPU per event: the writer puts one key at a time (one event per batch); the consumer\'s',
     '  process CPU time divided by the events.',
     '- Cold sync: best of two `Catalog.open()` per page size next to a bare paged range pinned to one',
-    '  revision that parses every value. Memory: heapUsed and external (+ array buffers) after a',
+    '  revision that parses every value. Memory: heapUsed and external (Buffers included) after a',
     '  forced GC, before and after, divided by the instances.',
     '- Propagation: `register()` (rollcall) or a put on an existing lease (raw), timed from the call',
     '  to the `added`/put event in another process (shared machine clock), first 5 samples dropped.',

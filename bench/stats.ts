@@ -25,11 +25,11 @@ export function collectGarbage(): void {
   }
 }
 
-/** heapUsed and external after a full GC. */
+/** heapUsed and external after a full GC (`external` already includes `arrayBuffers`: Buffers). */
 export function memoryNow(): { heap: number; external: number } {
   collectGarbage();
   const usage = process.memoryUsage();
-  return { heap: usage.heapUsed, external: usage.external + usage.arrayBuffers };
+  return { heap: usage.heapUsed, external: usage.external };
 }
 
 export interface MachineInfo {

@@ -25,9 +25,12 @@ same shared load as the run above). They explain the goals that are missed.
 - **Cold sync (missed, see ratio).** Profile of three opens of 20,000 instances (pages of 5,000):
   decoding 21 % (the same two \`JSON.parse\` calls the bare consumer makes, plus validation and key
   parsing), gRPC/protobuf deserialisation 20 % (of which Long-to-string of revisions 6 %), GC 15 %,
-  membership maps and objects ~10 %, the follower's snapshot/diff ~4 %, events ~3 %. Pages of 5,000
-  instead of 1,000 halved the time (the default is now 5,000); the rest is per-instance work the
-  bare consumer does not do (validation, three maps, an \`added\` event per instance).
+  membership maps and objects ~10 %, the follower's snapshot/diff ~4 %, events ~3 %. While tuning
+  (20,000 instances, two runs) pages of 5,000 took about half the time of pages of 1,000
+  (1,600 → 750 ms and 830 → 460 ms), so the default is now 5,000; in the final run above, under a
+  load average near 30, the page sizes came out within noise of each other. The rest is
+  per-instance work the bare consumer does not do (validation, three maps, an \`added\` event per
+  instance).
 - **Memory (missed).** Heap snapshot of a catalog holding 10,000 instances: per instance the
   catalog keeps the raw value bytes (a Buffer copied out of the response page, ~230 B external +
   the Buffer object) in the watch layer's key-value record, which the follower's snapshot (for
@@ -36,7 +39,7 @@ same shared load as the run above). They explain the goals that are missed.
   snapshot, membership, service group) and its key/id/address/registeredAt strings. The bare
   consumer keeps one parsed object in one Map. Getting under 1.5× needs the watch layer to stop
   keeping the value bytes (compare revisions, re-encode for the cache file).
-- **Propagation (missed: p50 2.4–5× raw over three full runs).** In a separate in-process check
+- **Propagation (missed: p50 1.8–5× raw over four full runs).** In a separate in-process check
   (40 samples) register() → \`added\` took 2–3 ms and a bare lease put → event ~2 ms: the catalog
   side adds little. Across processes on this loaded machine (load average 9–20 on 2 cores) the
   rollcall side varied from 4 to 8 ms at p50 between runs and p90/p99 are dominated by scheduling

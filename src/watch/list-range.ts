@@ -16,9 +16,10 @@ export interface RangeListing {
 }
 
 /**
- * Keys per range page. Measured (npm run bench, docs/benchmarks.md): 100,000 keys list about twice
- * as fast in pages of 5,000 as in pages of 1,000 (a round trip and a revision-pinned read per page),
- * and larger pages gain nothing more while each response buffer grows (~1.5 MB at 5,000 records).
+ * Keys per range page. Measured while tuning (20,000 instance records, two runs): pages of 5,000
+ * listed in about half the time of pages of 1,000 (a round trip and a revision-pinned read per
+ * page); 10,000 gained nothing more while each response buffer grows (~1.5 MB at 5,000 records).
+ * docs/benchmarks.md has the page sizes side by side from the last full bench run.
  */
 export const DEFAULT_PAGE_SIZE = 5000;
 const SORT_TARGET_MOD = 3;

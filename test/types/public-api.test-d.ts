@@ -61,6 +61,23 @@ expectType<Promise<Lock>>(store.lock('jobs'));
 declare const lock: Lock;
 expectType<AbortSignal>(lock.lost);
 expectType<number>(lock.createRevision);
+expectType<string>(lock.leaseId);
+declare const session: Session;
+expectType<string>(session.leaseId);
+expectExact<Equal<rollcall.StoreState, 'open' | 'closed'>>();
+
+// Cancellation: the long operations take an AbortSignal.
+declare const signal: AbortSignal;
+declare const registration: Registration;
+expectType<Promise<void>>(registration.deregister({ signal }));
+expectType<Promise<void>>(registrar.close({ signal }));
+expectType<Promise<Catalog>>(Catalog.open({ signal }));
+expectType<Promise<void>>(catalog.close({ signal }));
+
+// Environment variable names are exported constants.
+expectExact<Equal<typeof rollcall.ENV_TIMEOUT_MS, 'ROLLCALL_TIMEOUT_MS'>>();
+expectExact<Equal<typeof rollcall.ENV_ENDPOINTS, 'ROLLCALL_ENDPOINTS'>>();
+expectExact<Equal<typeof rollcall.ENV_STORE_SESSION_TTL, 'ROLLCALL_STORE_SESSION_TTL'>>();
 
 // Instances are read-only snapshots.
 declare const instance: Instance;

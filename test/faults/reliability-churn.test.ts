@@ -58,6 +58,7 @@ describe(`scenario 7: churn at ${OPS_PER_SECOND} ops/s for ${DURATION_MS / 1000}
             }),
           },
           `churn registrar ${i}`,
+          { readyTimeoutMs: 30_000 },
         ),
       ),
     );

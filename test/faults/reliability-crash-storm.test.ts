@@ -38,6 +38,7 @@ describe(`scenario 8: ${PROCESSES} registrar processes SIGKILLed at once`, () =>
         CHILD,
         { ROLLCALL_CHILD: JSON.stringify({ endpoints: cluster.endpoints, prefix: PREFIX, service: `s${i}`, count: 1, ttl: TTL }) },
         `registrar child ${i}`,
+        { readyTimeoutMs: 30_000 },
       );
     for (let i = 0; i < PROCESSES; i += START_CONCURRENCY) {
       const batch = Array.from({ length: Math.min(START_CONCURRENCY, PROCESSES - i) }, (_, j) => startOne(i + j));

@@ -20,6 +20,7 @@ export async function startFixtureChild<Ready>(
   script: string,
   env: Record<string, string>,
   what: string,
+  options: { readyTimeoutMs?: number } = {},
 ): Promise<FixtureChild<Ready>> {
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
@@ -34,7 +35,7 @@ export async function startFixtureChild<Ready>(
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const line = await waitFor(() => stdout.split('\n').find((l) => l.startsWith('{')), {
-    timeoutMs: 10_000,
+    timeoutMs: options.readyTimeoutMs ?? 10_000,
     message: `${what} ready (stderr: ${stderr})`,
   });
   return { process: child, ready: JSON.parse(line) as Ready, exit };

@@ -44,6 +44,8 @@ export class HistoryRecorder {
   readonly events: HistoryEvent[] = [];
   private readonly layout: KeyLayout;
   private readonly sentinels = new Set<string>();
+  /** Why the watch ended early (e.g. its revision was compacted away), if it did. */
+  private failure: Error | undefined;
 
   private constructor(
     private readonly client: Etcd3,
@@ -61,14 +63,25 @@ export class HistoryRecorder {
     t.after(() => watcher.cancel());
     watcher.on('put', (kv) => recorder.add('put', kv));
     watcher.on('delete', (kv) => recorder.add('delete', kv));
+    watcher.on('error', (error: Error) => {
+      recorder.failure ??= error;
+    });
     return recorder;
   }
 
   /** Writes a sentinel beside the prefix and waits until the watch has delivered everything up to it. */
   async complete(timeoutMs = 20_000): Promise<HistoryEvent[]> {
     const sentinel = `${this.layout.prefix}~history-${randomBytes(4).toString('hex')}`;
+    if (this.failure !== undefined) throw new Error(`the history watch failed (compacted before it started?): ${this.failure.message}`);
     await this.client.put(sentinel).value('');
-    await waitFor(() => this.sentinels.has(sentinel), { timeoutMs, message: `the history watch to reach ${sentinel}` });
+    // A probe that throws counts as "not yet": a failure after this point is named when it times out.
+    await waitFor(
+      () => {
+        if (this.failure !== undefined) throw new Error(`the history watch failed (compacted before it started?): ${this.failure.message}`);
+        return this.sentinels.has(sentinel);
+      },
+      { timeoutMs, message: `the history watch to reach ${sentinel}` },
+    );
     return this.events;
   }
 

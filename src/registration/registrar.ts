@@ -186,14 +186,17 @@ export class Registrar extends SafeEmitter<RegistrarEvents> {
    */
   close(options: { signal?: AbortSignal } = {}): Promise<void> {
     const { signal } = options;
-    if (signal) {
-      if (signal.aborted) this.gracefulClose.abort(signal.reason);
-      else addAbortListener(signal, () => this.gracefulClose.abort(signal.reason));
-    }
+    if (signal?.aborted === true) this.gracefulClose.abort(signal.reason);
     if (!this.closing) {
       // Every `leaving` write in flight (up to REPUT_CONCURRENCY) listens on it, each removing its listener when done.
       setMaxListeners(0, this.gracefulClose.signal);
       this.closing = this.shutdown(this.gracefulClose.signal);
+    }
+    if (signal && !signal.aborted) {
+      // Detached once the close settles, so a long-lived caller signal does not keep this registrar.
+      const listener = addAbortListener(signal, () => this.gracefulClose.abort(signal.reason));
+      const detach = (): void => listener[Symbol.dispose]();
+      this.closing.then(detach, detach);
     }
     return abortable(this.closing, signal);
   }

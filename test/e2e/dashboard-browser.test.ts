@@ -125,6 +125,9 @@ describe('the dashboard in a browser', { skip }, () => {
     const board = await startDashboard(t, ['--endpoints', endpoints.join(','), '--allow-writes', '--token', TOKEN]);
     const page = await openPage(t);
     await page.goto(`${board.base}/#token=${TOKEN}`);
+    // The app takes the token from the hash when its module runs, then rewrites the hash: only then
+    // may the test move on (a hash changed earlier would hide the token from it on a slow machine).
+    await page.waitForURL(/#\/services$/);
     await page.goto(`${board.base}/#/keys?prefix=cfg/`);
     await page.locator('button[data-key="cfg/app/settings"]').click();
     const value = page.locator('pre[data-value]');

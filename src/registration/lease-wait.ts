@@ -1,6 +1,6 @@
 /**
  * Small waits for LeaseKeeper's callers, on Node's own tools (events.addAbortListener,
- * events.on with a signal, AbortSignal.any/timeout), all cancellable: they check `aborted` first,
+ * events.on with a signal, AbortSignal.any), all cancellable: they check `aborted` first,
  * reject with `signal.reason`, and remove their listeners when done.
  */
 import { on, type EventEmitter } from 'node:events';
@@ -22,7 +22,11 @@ export interface WaitForStateOptions<T> {
 export async function waitForState<T>(emitter: EventEmitter, options: WaitForStateOptions<T>): Promise<T> {
   const { signal: caller } = options;
   caller?.throwIfAborted();
-  const timeout = AbortSignal.timeout(options.timeoutMs);
+  // Not AbortSignal.timeout(): its timer is unref'd, so a wait with nothing else pending would let
+  // the event loop end with this promise never settled. A plain timer keeps the process up.
+  const expiry = new AbortController();
+  const timer = setTimeout(() => expiry.abort(), options.timeoutMs);
+  const timeout = expiry.signal;
   const signal = caller ? AbortSignal.any([caller, timeout]) : timeout;
   try {
     // on() attaches its listener now, so a state change emitted right after this call is seen.
@@ -37,6 +41,8 @@ export async function waitForState<T>(emitter: EventEmitter, options: WaitForSta
     if (caller?.aborted === true) throw caller.reason as Error;
     if (timeout.aborted) throw options.timeoutError();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
   // on() only ends by its signal, which the catch above turned into an error.
   throw options.timeoutError();

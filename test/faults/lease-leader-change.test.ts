@@ -19,8 +19,15 @@ import { etcdClient, startCluster, waitFor } from '../helpers/etcd.js';
 import { assertNoUnhandledRejections, keysOnLease, registrar } from '../fixtures/registration-support.js';
 import { etcdStore } from '../integration/etcd-store-support.js';
 
-/** etcd raises a TTL below 1.5 × the election timeout: 3 s is its minimum with CLUSTER_TIMING. */
-const TTL = 3;
+/**
+ * etcd raises a TTL below 1.5 × the election timeout: 3 s is its minimum with CLUSTER_TIMING. At
+ * exactly that minimum a paused leader's election left some leases (in about 1 run of 4 under CI
+ * load) with no renewal for the whole TTL, and etcd itself expired them. 4 s keeps the election
+ * inside a TTL (the longest unconfirmed gap seen is ~2.7 s), so this test guards the outcome; it
+ * no longer fails the old "a TTL without answers is a loss" rule every time. That rule is pinned
+ * by registration-lease-loss ("etcd stopped for 2×ttl": no loss) and etcd-store-session.
+ */
+const TTL = 4;
 /** As many registrars as in the report this test comes from: each keeps its own keepalive phase. */
 const REGISTRARS = 10;
 const PER_REGISTRAR = 2;

@@ -20,8 +20,8 @@
 import { debuglog } from 'node:util';
 import type { IResponseHeader, IWatchCreateRequest, IWatchResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
-import { translateEtcdError } from '../etcd/translate-error.js';
-import { EtcdUnavailableError, type RollcallError } from '../errors.js';
+import { etcdAt, etcdSays, translateEtcdError } from '../etcd/translate-error.js';
+import { EtcdRequestError, EtcdUnavailableError, type RollcallError } from '../errors.js';
 
 /** What the shared stream needs from one watcher on it. */
 export interface StreamWatcher {
@@ -163,7 +163,7 @@ export class SharedWatchStream {
       if (generation === this.generation) this.onResponse(response);
     });
     stream.on('error', (error: Error) => {
-      if (generation === this.generation) this.breakAll(this.translate(error));
+      if (generation === this.generation) this.breakAll(this.streamFailure(error));
     });
     stream.on('end', () => {
       if (generation === this.generation) this.breakAll(new EtcdUnavailableError('watch stream ended by the server', { details: { endpoints: this.conn.endpoints } }));
@@ -291,6 +291,20 @@ export class SharedWatchStream {
 
   private translate(error: unknown): RollcallError {
     return translateEtcdError(error, { operation: 'watch', endpoints: this.conn.endpoints });
+  }
+
+  /**
+   * A Watch stream that errors has lost its connection (a proxy or member closing it shows as
+   * INTERNAL/RST_STREAM text, not UNAVAILABLE): etcd refuses a watch with a `canceled` answer, never
+   * with a stream error. So anything but an auth, TLS or closed-client failure is "unavailable".
+   */
+  private streamFailure(error: unknown): RollcallError {
+    const translated = this.translate(error);
+    if (!(translated instanceof EtcdRequestError)) return translated;
+    return new EtcdUnavailableError(`watch: the stream to ${etcdAt(this.conn.endpoints)} broke (${etcdSays(error instanceof Error ? error.message : String(error))}); check that etcd is running and reachable there`, {
+      cause: error,
+      details: { operation: 'watch', endpoints: this.conn.endpoints },
+    });
   }
 }
 

@@ -2,11 +2,10 @@
 // the consumer's calls are answered by both, and SIGTERM makes a provider deregister and exit 0.
 // Keeps the examples from rotting: they are the first code docs/grpc.md and docs/http.md show.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { etcdClient, useEtcd, waitFor } from '../helpers/etcd.js';
+import { spawnNodeChild } from '../helpers/fixture-child.js';
 
 interface Example {
   readonly pid: number;
@@ -16,25 +15,16 @@ interface Example {
 }
 
 function startExample(t: TestContext, file: string, env: Record<string, string>): Example {
-  const script = fileURLToPath(new URL(`../../examples/${file}`, import.meta.url));
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      process.kill(child.pid as number, 'SIGKILL');
-      await exit;
-    }
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const child = spawnNodeChild(t, fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)), env);
   return {
-    pid: child.pid as number,
-    output: () => stdout,
+    pid: child.process.pid as number,
+    output: child.stdout,
     waitForLine: (pattern) =>
-      waitFor(() => stdout.split('\n').find((line) => pattern.test(line)), { timeoutMs: 15_000, message: `${file} prints ${pattern} (stdout: ${stdout}; stderr: ${stderr})` }),
-    exit,
+      waitFor(() => child.stdout().split('\n').find((line) => pattern.test(line)), {
+        timeoutMs: 15_000,
+        message: `${file} prints ${pattern} (stdout: ${child.stdout()}; stderr: ${child.stderr()})`,
+      }),
+    exit: child.exit,
   };
 }
 

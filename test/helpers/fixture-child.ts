@@ -15,13 +15,16 @@ export interface FixtureChild<Ready> {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startFixtureChild<Ready>(
-  t: TestContext,
-  script: string,
-  env: Record<string, string>,
-  what: string,
-  options: { readyTimeoutMs?: number } = {},
-): Promise<FixtureChild<Ready>> {
+/** A node script run as a child process, SIGKILLed by pid when the test ends if still running. */
+export interface NodeChild {
+  readonly process: ChildProcess;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything it printed so far. */
+  stdout(): string;
+  stderr(): string;
+}
+
+export function spawnNodeChild(t: TestContext, script: string, env: Record<string, string>): NodeChild {
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   t.after(async () => {
@@ -34,9 +37,20 @@ export async function startFixtureChild<Ready>(
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const line = await waitFor(() => stdout.split('\n').find((l) => l.startsWith('{')), {
+  return { process: child, exit, stdout: () => stdout, stderr: () => stderr };
+}
+
+export async function startFixtureChild<Ready>(
+  t: TestContext,
+  script: string,
+  env: Record<string, string>,
+  what: string,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<FixtureChild<Ready>> {
+  const child = spawnNodeChild(t, script, env);
+  const line = await waitFor(() => child.stdout().split('\n').find((l) => l.startsWith('{')), {
     timeoutMs: options.readyTimeoutMs ?? 10_000,
-    message: `${what} ready (stderr: ${stderr})`,
+    message: `${what} ready (stderr: ${child.stderr()})`,
   });
-  return { process: child, ready: JSON.parse(line) as Ready, exit };
+  return { process: child.process, ready: JSON.parse(line) as Ready, exit: child.exit };
 }

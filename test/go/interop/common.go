@@ -12,6 +12,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/clientv3"
+	"go.etcd.io/etcd/clientv3/naming/endpoints"
 	"go.uber.org/zap"
 )
 
@@ -60,4 +61,18 @@ func (f etcdFlags) client() (*clientv3.Client, error) {
 		DialTimeout: 5 * time.Second,
 		LogConfig:   &logConfig,
 	})
+}
+
+// manager is etcd's endpoints.Manager for the target, on a client of its own; call closeClient when done.
+func (f etcdFlags) manager() (em endpoints.Manager, closeClient func(), err error) {
+	cli, err := f.client()
+	if err != nil {
+		return nil, nil, err
+	}
+	em, err = endpoints.NewManager(cli, *f.target)
+	if err != nil {
+		cli.Close()
+		return nil, nil, err
+	}
+	return em, func() { cli.Close() }, nil
 }

@@ -23,15 +23,11 @@ func runList(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cli, err := etcdF.client()
+	em, closeClient, err := etcdF.manager()
 	if err != nil {
 		return err
 	}
-	defer cli.Close()
-	em, err := endpoints.NewManager(cli, *etcdF.target)
-	if err != nil {
-		return err
-	}
+	defer closeClient()
 	ctx, stop := stopContext()
 	defer stop()
 	eps, err := em.List(ctx)
@@ -57,15 +53,11 @@ func runWatch(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cli, err := etcdF.client()
+	em, closeClient, err := etcdF.manager()
 	if err != nil {
 		return err
 	}
-	defer cli.Close()
-	em, err := endpoints.NewManager(cli, *etcdF.target)
-	if err != nil {
-		return err
-	}
+	defer closeClient()
 	ctx, stop := stopContext()
 	defer stop()
 	wch, err := em.NewWatchChannel(ctx)
@@ -100,15 +92,11 @@ func runAdd(args []string) error {
 	if err := json.Unmarshal([]byte(*metadataJSON), &metadata); err != nil {
 		return err
 	}
-	cli, err := etcdF.client()
+	em, closeClient, err := etcdF.manager()
 	if err != nil {
 		return err
 	}
-	defer cli.Close()
-	em, err := endpoints.NewManager(cli, *etcdF.target)
-	if err != nil {
-		return err
-	}
+	defer closeClient()
 	ctx, stop := stopContext()
 	defer stop()
 	if err := em.AddEndpoint(ctx, *key, endpoints.Endpoint{Addr: *addr, Metadata: metadata}); err != nil {

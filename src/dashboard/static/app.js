@@ -10,13 +10,20 @@ import { serviceView, servicesView } from './view-services.js';
 
 const live = document.getElementById('live');
 
-/** A view's context: its catalog-event handler, and the signal that ends its streams and timers. */
+/**
+ * A view's context: its catalog-event handler, the signal that ends its streams and timers, and
+ * show(), which puts its content on the page only while it is still the current view: a view whose
+ * fetch answers after the user (or a quick hash change) moved on must not paint over the new one.
+ */
 function newView() {
   const controller = new AbortController();
   return {
     onCatalog: null,
     signal: controller.signal,
     abort: () => controller.abort(),
+    show: (...nodes) => {
+      if (!controller.signal.aborted) main.replaceChildren(...nodes);
+    },
     every(ms, fn) {
       const timer = setInterval(fn, ms);
       controller.signal.addEventListener('abort', () => clearInterval(timer));
@@ -42,6 +49,7 @@ function tokenForm(message) {
 async function route() {
   view.abort();
   view = newView();
+  const current = view;
   const hash = location.hash.replace(/^#\/?/, '');
   const [path, query] = hash.split('?');
   const parts = path.split('/');
@@ -60,6 +68,7 @@ async function route() {
     else if (name === 'cluster') await clusterView(view);
     else await servicesView(view);
   } catch (error) {
+    if (current.signal.aborted) return; // a later route owns the page now
     if (/token/.test(String(error.message))) tokenForm(error.message);
     else showError(error);
   }

@@ -1,5 +1,5 @@
 // The cluster view (#/cluster): each member, the leader marked, the revision and compaction point.
-import { bytes, h, main, showError, table } from './dom.js';
+import { bytes, h, showError, table } from './dom.js';
 import { api } from './net.js';
 
 export async function clusterView(ctx) {
@@ -16,7 +16,7 @@ export async function clusterView(ctx) {
         h('td', { class: 'num' }, m.raftIndex === null ? '–' : m.raftIndex),
         h('td', { class: 'num' }, m.raftTerm === null ? '–' : m.raftTerm),
         h('td', { class: m.healthy ? 'state state-up' : 'state state-expired' }, m.healthy ? 'healthy' : `unhealthy${m.error ? `: ${m.error}` : ''}`)));
-    main.replaceChildren(
+    ctx.show(
       h('h1', {}, 'Cluster'),
       h('p', {}, `Cluster ${data.clusterId} · ${data.members.length} member(s) · revision ${data.revision} · `,
         data.compactRevision === 0 ? 'never compacted' : `compacted up to revision ${data.compactRevision}`),

@@ -1,6 +1,6 @@
 // The keys view (#/keys?prefix=…): a tree by '/', a value as JSON, text or hex, and the writes.
 /* global window, location, URLSearchParams */
-import { debounce, h, main, showError } from './dom.js';
+import { debounce, h, showError } from './dom.js';
 import { api, session, stream } from './net.js';
 
 function buildTree(keys, prefix, onPick, selected) {
@@ -117,7 +117,7 @@ export async function keysView(ctx, params) {
     draw();
     status.textContent = `${data.keys.length}${data.more ? '+' : ''} key(s) at revision ${data.revision}; watching ${prefix || 'everything'}`;
   };
-  main.replaceChildren(
+  ctx.show(
     h('h1', {}, 'Keys'),
     h('div', { class: 'toolbar' }, prefixBox, h('button', { onclick: open }, 'Open')),
     status,

@@ -1,6 +1,6 @@
 // The services view (#/services) and a service's view (#/service/<name>).
 /* global window */
-import { age, debounce, h, main, showError, sparkline, table } from './dom.js';
+import { age, debounce, h, showError, sparkline, table } from './dom.js';
 import { api, session } from './net.js';
 
 export async function servicesView(ctx) {
@@ -15,7 +15,7 @@ export async function servicesView(ctx) {
         h('td', {}, s.zones.join(', ') || '–'),
         h('td', {}, s.versions.join(', ') || '–'),
         h('td', {}, sparkline(s.history))));
-    main.replaceChildren(
+    ctx.show(
       h('h1', {}, 'Services'),
       h('p', { class: 'muted' }, `Prefix ${data.prefix}/ · ${data.services.length} service(s)`, data.stale ? ' · STALE: etcd cannot be reached, showing the last known state' : ''),
       data.services.length === 0 ? h('p', {}, 'No service is registered under this prefix yet.') : table(['Service', 'Up#', 'Draining#', 'Lost#', 'Zones', 'Versions', 'Instances over time'], rows),
@@ -88,7 +88,7 @@ export async function serviceView(ctx, name) {
     drawTable();
     drawLog(data.events);
   };
-  main.replaceChildren(
+  ctx.show(
     h('h1', {}, h('a', { href: '#/services' }, 'Services'), ' / ', name),
     h('div', { class: 'toolbar' }, filterBox),
     tableHolder,

@@ -20,8 +20,12 @@ export interface DiagnosticsPayloads {
   'rollcall:lease:keepalive': { owner: LeaseOwner; leaseId: string; ok: boolean; roundTripMs: number; ttl?: number; error?: Error };
   /** etcd said a lease is gone (expired, revoked, not found); the owner re-grants. */
   'rollcall:lease:lost': { owner: LeaseOwner; leaseId: string; reason: string };
-  /** A watched range changed state (listing, watching, disconnected, closed…). */
-  'rollcall:watch:state': { range: string; from: string; to: string };
+  /**
+   * A watched range changed state (listing, watching, disconnected, closed…). `endpoint`: the etcd
+   * endpoint it is listed and watched through (or will be next); absent on a client passed in by
+   * the user, where etcd3 picks the member.
+   */
+  'rollcall:watch:state': { range: string; from: string; to: string; endpoint?: string };
   /** A watched range was relisted and diffed (`reason`: compacted, rewound, canceled…). */
   'rollcall:watch:resync': { range: string; reason: string; revision: number };
   /** A watched range applied events up to `appliedRevision`; `headerRevision` is etcd's revision then. */

@@ -8,7 +8,7 @@ import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError, noop } from 'cockatiel';
 import { EtcdTlsError, EtcdUnavailableError, type RollcallError } from '../errors.js';
 import { withDeadline } from './deadline.js';
-import { LeaseEndpoints } from './lease-endpoints.js';
+import { EndpointClients } from './endpoint-clients.js';
 import { translateEtcdError } from './translate-error.js';
 import {
   resolveConnectionOptions,
@@ -27,8 +27,8 @@ export interface ClientSource extends ConnectionOptions {
 export class EtcdConnection {
   readonly client: Etcd3;
   readonly options: ResolvedConnectionOptions;
-  /** Clients for lease keepalives, one per endpoint (see LeaseEndpoints). */
-  readonly leaseEndpoints: LeaseEndpoints;
+  /** Clients bound to one endpoint each, for lease keepalives and watches (see EndpointClients). */
+  readonly endpointClients: EndpointClients;
   private readonly owned: boolean;
   private closed = false;
   /** The last TLS or availability failure of a call that reached the network, to explain an open circuit. */
@@ -39,7 +39,7 @@ export class EtcdConnection {
     this.options = options;
     this.owned = owned;
     const build = owned ? (endpoint: string): Etcd3 => new Etcd3(buildClientOptions({ ...options, endpoints: [endpoint] })) : undefined;
-    this.leaseEndpoints = new LeaseEndpoints(options.endpoints, client, build);
+    this.endpointClients = new EndpointClients(options.endpoints, client, build);
   }
 
   /**
@@ -65,15 +65,17 @@ export class EtcdConnection {
    * whose connection was refused was never sent, so it is sent again (etcd3 picks a member at
    * random) within the same deadline: with one member of a cluster down, calls still succeed
    * while the others answer. Nothing that may have reached etcd is ever resent.
+   * `run` gets the attempt number (from 1): a call bound to one endpoint uses it to go to the
+   * next endpoint after a refused connection.
    */
-  async call<T>(operation: string, run: () => Promise<T>, signal?: AbortSignal, timeoutMs = this.timeoutMs): Promise<T> {
+  async call<T>(operation: string, run: (attempt: number) => Promise<T>, signal?: AbortSignal, timeoutMs = this.timeoutMs): Promise<T> {
     const context = { operation, endpoints: this.endpoints };
     const deadline = Date.now() + timeoutMs;
     // A few more tries than members: after three refusals etcd3 skips the dead member for a while.
     const maxAttempts = this.endpoints.length + 2;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await withDeadline(run, Math.max(1, deadline - Date.now()), context, signal);
+        return await withDeadline(() => run(attempt), Math.max(1, deadline - Date.now()), context, signal);
       } catch (error) {
         if (signal?.aborted && error === signal.reason) throw error;
         if (attempt < maxAttempts && this.endpoints.length > 1 && neverSent(error) && Date.now() < deadline) continue;
@@ -107,14 +109,18 @@ export class EtcdConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.leaseEndpoints.close();
+    this.endpointClients.close();
     if (this.owned) this.client.close();
   }
 }
 
-/** True for a failure to connect at all (ECONNREFUSED): the request never left this process. */
+/**
+ * True for a failure to connect at all (ECONNREFUSED), or a call refused by an open circuit
+ * breaker (a client bound to one endpoint that failed repeatedly): the request never left this
+ * process.
+ */
 function neverSent(error: unknown): boolean {
-  return error instanceof Error && /ECONNREFUSED/.test(error.message);
+  return error instanceof Error && (/ECONNREFUSED/.test(error.message) || isBrokenCircuitError(error));
 }
 
 function buildClientOptions(options: ResolvedConnectionOptions): IOptions {

@@ -1,7 +1,7 @@
 /**
  * One LeaseKeepAlive duplex stream, used one request at a time: `send()` writes a keepalive and
  * resolves with the TTL etcd answers (0 means etcd no longer knows the lease). The stream is
- * opened on first use on one endpoint (LeaseEndpoints: the first listed, at first) and dropped
+ * opened on first use on one endpoint (EndpointClients: the first listed, at first) and dropped
  * after any failure, and the next `send()` opens a new one on the NEXT endpoint: a member that
  * answered nothing within the deadline (paused, partitioned, or waiting for a leader) is not
  * asked again until the others failed too. A registrar holds one of these for its one lease,
@@ -9,7 +9,7 @@
  *
  * The stream is ended (half-closed) before it is cancelled: etcd3 reports an error on a stream
  * that is still writable as a failed host and resets every gRPC client to it, which would also
- * break the watches of a Catalog sharing the client.
+ * break the Watch stream sharing that endpoint's client.
  */
 import { castGrpcError, type IDuplexStream, type ILeaseKeepAliveRequest, type ILeaseKeepAliveResponse } from 'etcd3';
 import type { EtcdConnection } from './etcd-connection.js';
@@ -27,14 +27,14 @@ interface Waiter {
 export class KeepAliveChannel {
   private stream: KeepAliveStream | undefined;
   private waiter: Waiter | undefined;
-  /** Index into the connection's LeaseEndpoints of where the next stream opens. */
+  /** Index into the connection's EndpointClients of where the next stream opens. */
   private endpointIndex = 0;
 
   constructor(private readonly conn: EtcdConnection) {}
 
   /** The endpoint keepalives go to now (or "any endpoint" on a client passed in by the user). */
   get endpoint(): string {
-    return this.conn.leaseEndpoints.describe(this.endpointIndex);
+    return this.conn.endpointClients.describe(this.endpointIndex);
   }
 
   /**
@@ -64,7 +64,7 @@ export class KeepAliveChannel {
       // never one a newer keepalive opened since; the next one opens on the next endpoint.
       if (used === undefined || this.stream === undefined || used === this.stream) {
         this.reset();
-        this.endpointIndex = (this.endpointIndex + 1) % this.conn.leaseEndpoints.count;
+        this.endpointIndex = this.conn.endpointClients.next(this.endpointIndex);
       }
       throw error;
     } finally {
@@ -87,7 +87,7 @@ export class KeepAliveChannel {
 
   private async open(): Promise<KeepAliveStream> {
     if (this.stream) return this.stream;
-    const stream = await this.conn.leaseEndpoints.leaseClient(this.endpointIndex).leaseKeepAlive();
+    const stream = await this.conn.endpointClients.client(this.endpointIndex).leaseClient.leaseKeepAlive();
     this.stream = stream;
     stream.on('data', (response) => {
       if (stream !== this.stream || !this.waiter) return;

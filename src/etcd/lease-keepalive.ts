@@ -99,7 +99,7 @@ export async function keepLeaseAlive(conn: EtcdConnection, options: KeepAliveOpt
         // Each other endpoint is tried at once; once every one failed in a row, etcd is
         // unreachable and the retries slow down (never below one per keepalive interval).
         unanswered += 1;
-        if (!(await pause(unanswered < conn.leaseEndpoints.count ? 0 : retry.next(), signal))) return;
+        if (!(await pause(unanswered < conn.endpointClients.count ? 0 : retry.next(), signal))) return;
         continue;
       }
       if (signal.aborted) return;

@@ -3,7 +3,7 @@
  * a listing of 100k keys is one snapshot even while writers keep going. Also the cheap check that
  * lets a follower resume a watch instead of relisting.
  */
-import type { IRangeRequest } from 'etcd3';
+import type { IRangeRequest, IRangeResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
 import { CompactedError } from '../errors.js';
 import type { KeyRange } from './key-range.js';
@@ -25,12 +25,29 @@ export const DEFAULT_PAGE_SIZE = 5000;
 const SORT_TARGET_MOD = 3;
 const SORT_ORDER_DESCEND = 2;
 
+/**
+ * How a range request reaches etcd. By default through the connection's client (any member); a
+ * follower passes its Watch stream's reader, so the listing or history check that precedes a
+ * watch is answered by the member the watch then runs on.
+ */
+export type RangeRead = (operation: string, request: IRangeRequest, signal?: AbortSignal) => Promise<IRangeResponse>;
+
+export interface RangeReadOptions {
+  readonly signal?: AbortSignal;
+  readonly read?: RangeRead;
+}
+
+function connectionRead(conn: EtcdConnection): RangeRead {
+  return (operation, request, signal) => conn.call(operation, () => conn.client.kv.range(request), signal);
+}
+
 export async function listRange(
   conn: EtcdConnection,
   range: KeyRange,
-  options: { pageSize?: number; signal?: AbortSignal } = {},
+  options: RangeReadOptions & { pageSize?: number } = {},
 ): Promise<RangeListing> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const read = options.read ?? connectionRead(conn);
   const kvs: WatchedKV[] = [];
   let revision: number | undefined;
   let start = range.key;
@@ -38,7 +55,7 @@ export async function listRange(
     const request: IRangeRequest = { key: start, limit: range.rangeEnd ? pageSize : 0 };
     if (range.rangeEnd) request.range_end = range.rangeEnd;
     if (revision !== undefined) request.revision = revision;
-    const page = await conn.call(`list ${range.description}`, () => conn.client.kv.range(request), options.signal).catch(
+    const page = await read(`list ${range.description}`, request, options.signal).catch(
       (error: unknown) => {
         throw asCompacted(error, range, revision);
       },
@@ -67,8 +84,9 @@ export async function historyMatches(
   range: KeyRange,
   revision: number,
   cache: ReadonlyMap<string, WatchedKV>,
-  signal?: AbortSignal,
+  options: RangeReadOptions = {},
 ): Promise<boolean> {
+  const read = options.read ?? connectionRead(conn);
   const request: IRangeRequest = {
     key: range.key,
     revision,
@@ -79,7 +97,7 @@ export async function historyMatches(
   if (range.rangeEnd) request.range_end = range.rangeEnd;
   let response;
   try {
-    response = await conn.call(`check history of ${range.description}`, () => conn.client.kv.range(request), signal);
+    response = await read(`check history of ${range.description}`, request, options.signal);
   } catch (error) {
     if (asCompacted(error, range, revision) instanceof CompactedError) return false;
     throw error;

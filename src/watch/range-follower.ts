@@ -11,6 +11,8 @@
  *   progress notification for this range's own watch: etcd sends it only once every event up to
  *   its revision has been sent, so a quiet range moves forward and, after a compaction, resumes
  *   instead of relisting.
+ * - List, check history and watch on the same member (the connection's shared Watch stream picks
+ *   it, and moves to the next member once one goes silent or breaks the stream).
  * - Before resuming, check etcd still has the history the copy was built from; on compaction, on
  *   a revision that went backwards (etcd wiped, restored or replaced), on a cancelled watch, or on
  *   any other doubt: relist, diff against the copy, and report exactly that difference.
@@ -25,7 +27,8 @@ import { Backoff, type BackoffOptions } from '../etcd/backoff.js';
 import { isPermanentEtcdError, translateEtcdError } from '../etcd/translate-error.js';
 import { ClosedError, CompactedError, EtcdUnavailableError, RollcallError, WatchCanceledError } from '../errors.js';
 import type { KeyRange } from './key-range.js';
-import { DEFAULT_PAGE_SIZE, historyMatches, listRange } from './list-range.js';
+import { DEFAULT_PAGE_SIZE, historyMatches, listRange, type RangeRead } from './list-range.js';
+import { sharedWatchStream, type SharedWatchStream } from './shared-watch-stream.js';
 import { WatchSession, type WatchEnd } from './watch-session.js';
 import { sameKV, toWatchedKV, type WatchedKV } from './watched-kv.js';
 
@@ -86,6 +89,9 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
   private rewound = false;
   private contactAt = 0;
   private lastError: RollcallError | undefined;
+  private readonly watchStream: SharedWatchStream;
+  /** Listings and history checks go where the watch runs. */
+  private readonly read: RangeRead;
 
   constructor(
     private readonly conn: EtcdConnection,
@@ -94,6 +100,8 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
   ) {
     super();
     this.backoff = new Backoff(options.backoff);
+    this.watchStream = sharedWatchStream(conn);
+    this.read = (operation, request, signal) => this.watchStream.range(operation, request, signal);
   }
 
   /** Starts listing and watching in the background. Use waitForSync() to wait for the first listing. */
@@ -125,6 +133,14 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
 
   get hasSynced(): boolean {
     return this.everSynced;
+  }
+
+  /**
+   * The endpoint this range is listed and watched through (or will be next); undefined on a
+   * client passed in by the user, where etcd3 picks the member.
+   */
+  get endpoint(): string | undefined {
+    return this.watchStream.endpoint;
   }
 
   /** The current copy, keyed by key. Do not mutate. */
@@ -207,7 +223,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
           listReason = undefined;
         } else {
           this.transition(['backoff', 'watching'], 'resuming');
-          if (!(await historyMatches(this.conn, this.range, this.appliedRevision, this.cache, this.stop.signal))) {
+          if (!(await historyMatches(this.conn, this.range, this.appliedRevision, this.cache, { signal: this.stop.signal, read: this.read }))) {
             needList = true;
             listReason = 'history-changed';
             continue;
@@ -246,7 +262,11 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
 
   /** Lists the range and applies the difference from the copy as one batch. */
   private async relist(): Promise<void> {
-    const listing = await listRange(this.conn, this.range, { pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal: this.stop.signal });
+    const listing = await listRange(this.conn, this.range, {
+      pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE,
+      signal: this.stop.signal,
+      read: this.read,
+    });
     if (this.stop.signal.aborted) return;
     this.markContact();
     this.backoff.reset();
@@ -361,9 +381,10 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
   private transition(from: readonly FollowerState[], to: FollowerState): boolean {
     if (!from.includes(this.currentState)) return false;
     const previous = this.currentState;
-    trace('%s: %s -> %s', this.range.description, previous, to);
+    const endpoint = this.endpoint;
+    trace('%s: %s -> %s (%s)', this.range.description, previous, to, endpoint ?? 'any endpoint');
     this.currentState = to;
-    publish('rollcall:watch:state', () => ({ range: this.range.description, from: previous, to }));
+    publish('rollcall:watch:state', () => ({ range: this.range.description, from: previous, to, ...(endpoint === undefined ? {} : { endpoint }) }));
     return true;
   }
 

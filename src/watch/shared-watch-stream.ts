@@ -15,10 +15,15 @@
  *   moves a watcher's revision.
  * - When the stream breaks, every watcher on it is told; each resumes from its own revision on
  *   the next stream, which opens when the first of them comes back.
+ * - The stream runs on one endpoint (EndpointClients), and so do the listing or history check that
+ *   precede a watch (`range()`). A stream found silent, or broken, moves the next one to the NEXT
+ *   endpoint, round robin from the one that failed: re-opening on whatever member etcd3 picks
+ *   would often land on the silent member again, each try costing a whole timeout. A connection
+ *   around a client the user passed in has one place to go, that client.
  * - The stream closes when its last watcher leaves, and opens again on demand.
  */
 import { debuglog } from 'node:util';
-import type { IResponseHeader, IWatchCreateRequest, IWatchResponse } from 'etcd3';
+import type { IRangeRequest, IRangeResponse, IResponseHeader, IWatchCreateRequest, IWatchResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
 import { etcdAt, etcdSays, translateEtcdError } from '../etcd/translate-error.js';
 import { EtcdRequestError, EtcdUnavailableError, type RollcallError } from '../errors.js';
@@ -86,8 +91,22 @@ export class SharedWatchStream {
   private livenessMs = Infinity;
   /** Streams opened so far; for tests and diagnostics. */
   private opened = 0;
+  /**
+   * Index into the connection's EndpointClients of the endpoint the stream is on, or opens on
+   * next. It changes only while no stream is open or opening, or when the stream on it breaks.
+   */
+  private at: number;
 
-  constructor(private readonly conn: EtcdConnection) {}
+  constructor(private readonly conn: EtcdConnection) {
+    // A random first endpoint, as etcd3's pool picks one per stream: the watches of a fleet
+    // spread over the members instead of all landing on the first one listed.
+    this.at = Math.floor(Math.random() * conn.endpointClients.count);
+  }
+
+  /** The endpoint the stream is on, or opens on next; undefined on a client passed in by the user. */
+  get endpoint(): string | undefined {
+    return this.conn.endpointClients.endpoint(this.at);
+  }
 
   /** How many gRPC streams this connection has opened over its life. */
   get streamsOpened(): number {
@@ -111,6 +130,35 @@ export class SharedWatchStream {
     }
   }
 
+  /**
+   * A range read answered by the endpoint the stream is on, or opens on next: the listing or
+   * history check before a watch, so that the watch resumes where the read was answered, never on
+   * a member that just failed. A refused connection moves on to the next endpoint within the call.
+   * A read that got no answer moves the next stream on too, unless a stream is open (its own
+   * liveness probe judges its member).
+   */
+  async range(operation: string, request: IRangeRequest, signal?: AbortSignal): Promise<IRangeResponse> {
+    const clients = this.conn.endpointClients;
+    const from = this.at;
+    let used = from;
+    const idle = (): boolean => this.stream === undefined && !this.opening;
+    try {
+      const response = await this.conn.call(
+        operation,
+        (attempt) => {
+          used = (from + attempt - 1) % clients.count;
+          return clients.client(used).kv.range(request);
+        },
+        signal,
+      );
+      if (idle() && this.at === from) this.at = used;
+      return response;
+    } catch (error) {
+      if (error instanceof EtcdUnavailableError && idle()) this.moveOn(used);
+      throw error;
+    }
+  }
+
   /** Removes a watcher and cancels its watch on etcd; the others are not disturbed. */
   detach(watcher: StreamWatcher): void {
     if (!this.attached.delete(watcher)) return;
@@ -131,8 +179,9 @@ export class SharedWatchStream {
     if (this.opening || this.stream) return;
     this.opening = true;
     const generation = this.generation;
+    const at = this.at;
     this.conn
-      .call('open watch stream', () => this.conn.client.watchClient.watch())
+      .call(`open watch stream on ${this.describe(at)}`, () => this.conn.endpointClients.client(at).watchClient.watch())
       .then(
         (stream) => {
           this.opening = false;
@@ -141,7 +190,7 @@ export class SharedWatchStream {
             if (this.attached.size > 0) this.open(); // dropped meanwhile, but wanted again
             return;
           }
-          this.use(stream);
+          this.use(stream, at);
         },
         (error: unknown) => {
           this.opening = false;
@@ -149,24 +198,26 @@ export class SharedWatchStream {
             if (this.attached.size > 0) this.open();
             return;
           }
-          this.breakAll(this.translate(error));
+          this.breakAll(this.translate(error), at);
         },
       );
   }
 
-  private use(stream: GrpcWatchStream): void {
+  private use(stream: GrpcWatchStream, at: number): void {
     this.opened++;
-    trace('stream %d open for %d watchers', this.opened, this.unsent.size);
+    trace('stream %d open on %s for %d watchers', this.opened, this.describe(at), this.unsent.size);
     this.stream = stream;
     const generation = this.generation;
     stream.on('data', (response: IWatchResponse) => {
       if (generation === this.generation) this.onResponse(response);
     });
     stream.on('error', (error: Error) => {
-      if (generation === this.generation) this.breakAll(this.streamFailure(error));
+      if (generation === this.generation) this.breakAll(this.streamFailure(error, at), at);
     });
     stream.on('end', () => {
-      if (generation === this.generation) this.breakAll(new EtcdUnavailableError('watch stream ended by the server', { details: { endpoints: this.conn.endpoints } }));
+      if (generation === this.generation) {
+        this.breakAll(new EtcdUnavailableError(`watch stream ended by ${etcdAt(this.where(at))}`, { details: { endpoints: this.where(at) } }), at);
+      }
     });
     // The first answer is the proof that etcd is there; arm the liveness probe as if sent now.
     this.lastMessageAt = Date.now();
@@ -253,7 +304,8 @@ export class SharedWatchStream {
     const now = Date.now();
     if (this.probeSentAt !== undefined) {
       if (now - this.probeSentAt > this.conn.timeoutMs) {
-        this.breakAll(new EtcdUnavailableError(`watch stream: etcd sent nothing for ${now - this.lastMessageAt} ms`, { details: { endpoints: this.conn.endpoints } }));
+        const where = this.where(this.at);
+        this.breakAll(new EtcdUnavailableError(`watch stream: ${etcdAt(where)} sent nothing for ${now - this.lastMessageAt} ms`, { details: { endpoints: where } }), this.at);
       }
       return;
     }
@@ -263,10 +315,14 @@ export class SharedWatchStream {
     }
   }
 
-  /** The stream broke: every watcher on it (or waiting for it) is detached and told. */
-  private breakAll(error: RollcallError): void {
+  /**
+   * The stream on the endpoint at `at` broke: the next one opens on the next endpoint, and every
+   * watcher on it (or waiting for it) is detached and told.
+   */
+  private breakAll(error: RollcallError, at: number): void {
     const watchers = [...this.attached];
-    trace('stream broken for %d watchers: %s', watchers.length, error.message);
+    trace('stream on %s broken for %d watchers: %s', this.describe(at), watchers.length, error.message);
+    this.moveOn(at);
     this.attached.clear();
     this.drop();
     for (const watcher of watchers) watcher.onBroken(error);
@@ -289,6 +345,23 @@ export class SharedWatchStream {
     if (stream) closeQuietly(stream);
   }
 
+  /** The endpoint at `from` failed: the next stream (and read) goes to the next one, unless something moved on already. */
+  private moveOn(from: number): void {
+    if (this.at !== from) return;
+    this.at = this.conn.endpointClients.next(from);
+    if (this.at !== from) trace('moving from %s to %s', this.describe(from), this.describe(this.at));
+  }
+
+  private describe(at: number): string {
+    return this.conn.endpointClients.describe(at);
+  }
+
+  /** Where a stream at `at` runs, for messages: that endpoint, or all of them on a shared client. */
+  private where(at: number): readonly string[] {
+    const endpoint = this.conn.endpointClients.endpoint(at);
+    return endpoint === undefined ? this.conn.endpoints : [endpoint];
+  }
+
   private translate(error: unknown): RollcallError {
     return translateEtcdError(error, { operation: 'watch', endpoints: this.conn.endpoints });
   }
@@ -298,12 +371,13 @@ export class SharedWatchStream {
    * INTERNAL/RST_STREAM text, not UNAVAILABLE): etcd refuses a watch with a `canceled` answer, never
    * with a stream error. So anything but an auth, TLS or closed-client failure is "unavailable".
    */
-  private streamFailure(error: unknown): RollcallError {
+  private streamFailure(error: unknown, at: number): RollcallError {
     const translated = this.translate(error);
     if (!(translated instanceof EtcdRequestError)) return translated;
-    return new EtcdUnavailableError(`watch: the stream to ${etcdAt(this.conn.endpoints)} broke (${etcdSays(error instanceof Error ? error.message : String(error))}); check that etcd is running and reachable there`, {
+    const where = this.where(at);
+    return new EtcdUnavailableError(`watch: the stream to ${etcdAt(where)} broke (${etcdSays(error instanceof Error ? error.message : String(error))}); check that etcd is running and reachable there`, {
       cause: error,
-      details: { operation: 'watch', endpoints: this.conn.endpoints },
+      details: { operation: 'watch', endpoints: where },
     });
   }
 }
@@ -311,5 +385,8 @@ export class SharedWatchStream {
 function closeQuietly(stream: GrpcWatchStream): void {
   // Cancelling makes grpc-js emit a CANCELLED error; keep a listener so it is not unhandled.
   stream.on('error', () => undefined);
+  // Ended (half-closed) first: etcd3 reports an error on a stream that is still writable as a
+  // failed host and resets every gRPC client to it, keepalives on that endpoint's client included.
+  stream.end();
   stream.cancel();
 }

@@ -5,10 +5,14 @@
  * converges when the partition heals. Both end equal to etcd and explained by its history.
  *
  * The catalog that can fail over lists two proxies (one per member) and the test blackholes the
- * one its watch actually uses, found by which proxy carried etcd's answer to a write.
+ * one its watch actually uses, as `rollcall:watch:state` reports it (and the proxy's traffic
+ * confirms). The watch must then move to the OTHER endpoint: the silent one is not tried again.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import diagnostics from 'node:diagnostics_channel';
+import { describe, it, type TestContext } from 'node:test';
+import type { DiagnosticsPayloads } from '../../src/diagnostics/channels.js';
+import { FAST } from '../helpers/catalog.js';
 import { etcdClient, startCluster, waitFor } from '../helpers/etcd.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { assertNoUnhandledRejections } from '../fixtures/registration-support.js';
@@ -16,8 +20,37 @@ import { assertConverged, assertHistoryExplains, assertNothingLost, removals, st
 
 const TTL = 2;
 const PREFIX = 'partition';
-/** The catalogs' watch liveness bound (test/helpers/catalog.ts FAST). */
-const LIVENESS_MS = 500;
+/** The catalogs' watch liveness bound and per-call deadline (test/helpers/catalog.ts FAST). */
+const LIVENESS_MS = FAST.watch?.livenessMs ?? 5000;
+const TIMEOUT_MS = FAST.timeoutMs ?? 5000;
+/**
+ * Silence found (liveness + one unanswered progress request), then one resume on the next member
+ * (history check, new stream), with generous room for timer ticks and a loaded machine.
+ */
+const MOVE_BOUND_MS = LIVENESS_MS + 2 * TIMEOUT_MS + 2000;
+
+type WatchState = DiagnosticsPayloads['rollcall:watch:state'];
+
+/** Every `rollcall:watch:state` message from now until the test ends. */
+function recordWatchStates(t: TestContext): WatchState[] {
+  const seen: WatchState[] = [];
+  const onMessage = (message: unknown): void => void seen.push(message as WatchState);
+  diagnostics.subscribe('rollcall:watch:state', onMessage);
+  t.after(() => diagnostics.unsubscribe('rollcall:watch:state', onMessage));
+  return seen;
+}
+
+/** The endpoint of the last move to `watching` among `endpoints`, from message `from` on. */
+function watchingOn(states: readonly WatchState[], endpoints: readonly string[], from = 0): string | undefined {
+  const found = states.slice(from).filter((s) => s.to === 'watching' && s.endpoint !== undefined && endpoints.includes(s.endpoint));
+  return found[found.length - 1]?.endpoint;
+}
+
+/** Resolves once `proxy` carries more than 100 bytes from etcd (an idle watch's liveness probes do). */
+async function carriesTraffic(proxy: TcpProxy, message: string): Promise<void> {
+  const before = proxy.bytesDown;
+  await waitFor(() => proxy.bytesDown > before + 100, { message });
+}
 
 describe('scenario 3: a member partitioned behind a silent proxy (3-member cluster)', () => {
   assertNoUnhandledRejections();
@@ -25,20 +58,15 @@ describe('scenario 3: a member partitioned behind a silent proxy (3-member clust
   it('the watch moves off the silent member; a catalog cut off with it is stale, never empty, then converges', async (t) => {
     const cluster = await startCluster(t);
     const proxies = [await TcpProxy.start(t, cluster.member(0).clientUrl), await TcpProxy.start(t, cluster.member(1).clientUrl)];
-    const mobile = await watchCatalog(t, { endpoints: proxies.map((p) => p.endpoint), prefix: PREFIX });
-    // Which proxy carries the mobile catalog's watch: an idle catalog's only traffic is the
-    // watch stream's liveness probes, so that proxy's byte count is the one that grows.
-    const before = proxies.map((p) => p.bytesDown);
-    const used = (
-      await waitFor(
-        () => {
-          const index = proxies.findIndex((p, i) => p.bytesDown > (before[i] ?? 0) + 100);
-          return index >= 0 ? { index } : undefined;
-        },
-        { message: 'the watch stream to show on one proxy' },
-      )
-    ).index;
+    const mobileEndpoints = proxies.map((p) => p.endpoint);
+    const states = recordWatchStates(t);
+    const mobile = await watchCatalog(t, { endpoints: mobileEndpoints, prefix: PREFIX });
+    const usedEndpoint = await waitFor(() => watchingOn(states, mobileEndpoints), { message: "the mobile catalog's watch to report its endpoint" });
+    const used = mobileEndpoints.indexOf(usedEndpoint);
     const silent = proxies[used] as TcpProxy;
+    // An idle catalog's only traffic is its watch stream's liveness probes: the endpoint reported
+    // is the one carrying them.
+    await carriesTraffic(silent, `the watch stream to show on the proxy of member ${used}`);
     t.diagnostic(`the mobile catalog's watch runs through member ${used}`);
     // The isolated catalog reaches etcd only through that member.
     const isolatedProxy = await TcpProxy.start(t, cluster.member(used).clientUrl);
@@ -50,6 +78,7 @@ describe('scenario 3: a member partitioned behind a silent proxy (3-member clust
     await assertConverged(admin, PREFIX, watchers);
 
     const staleBefore = isolated.log.stale.length;
+    const statesBefore = states.length;
     silent.blackhole();
     isolatedProxy.blackhole();
     const cutAt = Date.now();
@@ -61,7 +90,12 @@ describe('scenario 3: a member partitioned behind a silent proxy (3-member clust
       timeoutMs: 30_000,
       message: 'the mobile catalog to see a registration made during the partition',
     });
-    t.diagnostic(`mobile catalog saw the change ${Date.now() - cutAt} ms after the partition (liveness bound ${LIVENESS_MS} ms)`);
+    const movedMs = Date.now() - cutAt;
+    t.diagnostic(`mobile catalog saw the change ${movedMs} ms after the partition (liveness ${LIVENESS_MS} ms, timeoutMs ${TIMEOUT_MS}, bound ${MOVE_BOUND_MS} ms)`);
+    assert.ok(movedMs <= MOVE_BOUND_MS, `the watch moved off the silent member within ${MOVE_BOUND_MS} ms (took ${movedMs} ms)`);
+    const movedTo = watchingOn(states, mobileEndpoints, statesBefore);
+    assert.ok(movedTo !== undefined && movedTo !== usedEndpoint, `the mobile catalog watches through the other member now (reported ${String(movedTo)}, silent ${usedEndpoint})`);
+    await carriesTraffic(proxies[mobileEndpoints.indexOf(movedTo)] as TcpProxy, 'the moved watch stream to show on the other proxy');
 
     await waitFor(() => isolated.log.stale.length > staleBefore, { timeoutMs: 30_000, message: 'the isolated catalog to report stale' });
     t.diagnostic(`isolated catalog stale ${Date.now() - cutAt} ms after the partition`);

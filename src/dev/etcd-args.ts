@@ -4,15 +4,23 @@
  */
 import { LOOPBACK } from './free-port.js';
 
-/** TLS for the client URL. Peer traffic stays plain HTTP: it never leaves loopback. */
+/**
+ * TLS for one listener: the client URL (`tls`: --cert-file, --key-file, --trusted-ca-file,
+ * --client-cert-auth) or the peer URL (`peerTls`: the same flags with `--peer-`).
+ */
 export interface EtcdTlsOptions {
-  /** Server certificate (PEM). Its SAN must cover 127.0.0.1 for clients to accept it. */
+  /**
+   * Server certificate (PEM); its SAN must cover 127.0.0.1. With clientCertAuth it must allow
+   * clientAuth as well as serverAuth: on the client URL etcd's grpc-gateway, and the harness's
+   * status probe, dial etcd with it (etcd-io/etcd#9785); on the peer URL every member presents it
+   * to the others.
+   */
   certFile: string;
   /** Private key of certFile (PEM). */
   keyFile: string;
-  /** CA (PEM) that signed client certificates; needed with clientCertAuth. */
+  /** CA (PEM) that signed the certificates presented to this listener; the harness trusts it too. */
   trustedCaFile: string;
-  /** Require a client certificate signed by trustedCaFile (`--client-cert-auth`). Default false. */
+  /** Require a certificate signed by trustedCaFile (`--client-cert-auth` / `--peer-client-cert-auth`). Default false. */
   clientCertAuth?: boolean;
 }
 
@@ -27,6 +35,8 @@ export interface EtcdLaunchSpec {
   initialCluster: string;
   initialClusterToken: string;
   tls?: EtcdTlsOptions;
+  /** TLS for the peer URL (https between members). */
+  peerTls?: EtcdTlsOptions;
   /** Appended last; etcd keeps the last value of a repeated flag, so these can override ours. */
   extraArgs?: readonly string[];
 }
@@ -35,8 +45,8 @@ export function clientUrlOf(port: number, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${LOOPBACK}:${port}`;
 }
 
-export function peerUrlOf(port: number): string {
-  return `http://${LOOPBACK}:${port}`;
+export function peerUrlOf(port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${LOOPBACK}:${port}`;
 }
 
 export function metricsUrlOf(port: number): string {
@@ -46,7 +56,7 @@ export function metricsUrlOf(port: number): string {
 /** The full argument list (without the binary) for `spec`. */
 export function etcdArgs(spec: EtcdLaunchSpec): string[] {
   const clientUrl = clientUrlOf(spec.clientPort, spec.tls !== undefined);
-  const peerUrl = peerUrlOf(spec.peerPort);
+  const peerUrl = peerUrlOf(spec.peerPort, spec.peerTls !== undefined);
   const args = [
     `--name=${spec.name}`,
     `--data-dir=${spec.dataDir}`,
@@ -62,14 +72,19 @@ export function etcdArgs(spec: EtcdLaunchSpec): string[] {
     '--logger=zap',
     '--log-outputs=stderr',
   ];
-  if (spec.tls !== undefined) {
-    args.push(
-      `--cert-file=${spec.tls.certFile}`,
-      `--key-file=${spec.tls.keyFile}`,
-      `--trusted-ca-file=${spec.tls.trustedCaFile}`,
-    );
-    if (spec.tls.clientCertAuth === true) args.push('--client-cert-auth');
-  }
+  if (spec.tls !== undefined) args.push(...tlsArgs('', spec.tls));
+  if (spec.peerTls !== undefined) args.push(...tlsArgs('peer-', spec.peerTls));
   args.push(...(spec.extraArgs ?? []));
+  return args;
+}
+
+/** The four TLS flags of one listener; `prefix` is '' for the client URL, 'peer-' for the peer URL. */
+function tlsArgs(prefix: '' | 'peer-', tls: EtcdTlsOptions): string[] {
+  const args = [
+    `--${prefix}cert-file=${tls.certFile}`,
+    `--${prefix}key-file=${tls.keyFile}`,
+    `--${prefix}trusted-ca-file=${tls.trustedCaFile}`,
+  ];
+  if (tls.clientCertAuth === true) args.push(`--${prefix}client-cert-auth`);
   return args;
 }

@@ -8,13 +8,18 @@
  * rely on those numbers. After killing or pausing a member, call waitForLeader({ notIndex })
  * before writing: a write sent to a follower that still believes in the dead leader is lost and
  * waits out etcd's request timeout (about 5 s) before the client retries.
+ *
+ * With `tls` and `peerTls` the whole cluster speaks TLS: clients and members reach each member
+ * over https only, with client certificates when clientCertAuth is set. The harness's own status
+ * probes (leader, member ids) then go over https with the CA and certificate of `tls`; readiness
+ * is read from each member's plain-HTTP metrics listener, which carries no data.
  */
 import { randomBytes } from 'node:crypto';
 import { EtcdProcessError } from '../errors.js';
 import { findEtcd } from './etcd-binary.js';
 import { peerUrlOf } from './etcd-args.js';
-import { memberStatus, type MemberStatus } from './etcd-http.js';
-import { EtcdProcess } from './etcd-process.js';
+import type { MemberStatus } from './etcd-http.js';
+import { EtcdProcess, type EtcdTlsOptions } from './etcd-process.js';
 import { freePorts } from './free-port.js';
 import { waitUntil } from './wait-until.js';
 
@@ -33,6 +38,10 @@ export interface EtcdClusterOptions {
   stopTimeoutMs?: number;
   /** Path to the etcd binary. Default: findEtcd(). */
   binary?: string;
+  /** TLS on every member's client URL (https endpoints). */
+  tls?: EtcdTlsOptions;
+  /** TLS between members (https peer URLs); certFile must allow both serverAuth and clientAuth. */
+  peerTls?: EtcdTlsOptions;
 }
 
 const PORT_CONFLICT_ATTEMPTS = 3;
@@ -69,7 +78,7 @@ export class EtcdCluster {
   private static async tryStart(options: EtcdClusterOptions, size: number, binary: string): Promise<EtcdCluster> {
     const ports = await freePorts(size * 2);
     const names = Array.from({ length: size }, (_, i) => `m${i}`);
-    const initialCluster = names.map((name, i) => `${name}=${peerUrlOf(ports[2 * i + 1] ?? 0)}`).join(',');
+    const initialCluster = names.map((name, i) => `${name}=${peerUrlOf(ports[2 * i + 1] ?? 0, options.peerTls !== undefined)}`).join(',');
     const token = `rollcall-cluster-${randomBytes(6).toString('hex')}`;
     const timing = [
       `--heartbeat-interval=${options.heartbeatIntervalMs ?? 50}`,
@@ -87,6 +96,8 @@ export class EtcdCluster {
           peerPort: ports[2 * i + 1],
           initialCluster,
           initialClusterToken: token,
+          tls: options.tls,
+          peerTls: options.peerTls,
           extraArgs: [...timing, ...(options.extraArgs ?? [])],
           startTimeoutMs,
           stopTimeoutMs: options.stopTimeoutMs,
@@ -105,7 +116,7 @@ export class EtcdCluster {
       throw abandon.signal.reason ?? failure.reason;
     }
     try {
-      const statuses = await Promise.all(members.map((m) => memberStatus(m.clientUrl, 5_000)));
+      const statuses = await Promise.all(members.map((m) => m.status(5_000)));
       const cluster = new EtcdCluster(members, statuses.map((s) => s.memberId));
       await cluster.waitForLeader({ timeoutMs: startTimeoutMs });
       return cluster;
@@ -169,7 +180,7 @@ export class EtcdCluster {
    */
   async leaderIndex(timeoutMs = 1_000): Promise<number | undefined> {
     const asked = this.members.filter((m) => m.running && !m.paused);
-    const answers = await Promise.allSettled(asked.map((m) => memberStatus(m.clientUrl, timeoutMs)));
+    const answers = await Promise.allSettled(asked.map((m) => m.status(timeoutMs)));
     const statuses = answers.flatMap((a): MemberStatus[] => (a.status === 'fulfilled' ? [a.value] : []));
     const term = Math.max(-1, ...statuses.map((s) => s.raftTerm));
     const leader = statuses.find((s) => s.raftTerm === term && s.leaderId !== '0')?.leaderId;

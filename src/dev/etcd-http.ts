@@ -1,20 +1,29 @@
 /**
- * The two plain-HTTP questions the harness asks etcd: "are you healthy?" (GET /health) and
- * "who is your leader?" (POST /v3/maintenance/status on the grpc-gateway). Plain node:http with a
- * per-request timeout and no keep-alive, so a paused member cannot hang a caller and no socket
- * keeps the test process alive.
+ * The two questions the harness asks etcd: "are you healthy?" (GET /health on the plain-HTTP
+ * metrics listener, which etcd serves without TLS even when the client URL has it) and "who is
+ * your leader?" (POST /v3/maintenance/status on the client URL's grpc-gateway, over https with
+ * the member's CA and a client certificate when that URL is TLS). node:http(s) with a per-request
+ * timeout and no keep-alive, so a paused member cannot hang a caller and no socket keeps the test
+ * process alive.
  */
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+
+/** What an https request trusts (ca) and presents (cert, key). */
+export interface HttpTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
 
 export interface HttpJsonOptions {
   method?: 'GET' | 'POST';
   body?: unknown;
   /** Abort the request after this long. Default 1 000 ms. */
   timeoutMs?: number;
-  /** Extra TLS options for https URLs (ca, cert, key). */
-  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /** Extra TLS options for https URLs. */
+  tls?: HttpTls;
 }
 
 export interface HttpJsonResponse {
@@ -76,9 +85,12 @@ export interface MemberStatus {
   raftTerm: number;
 }
 
-/** Asks one member for its status through the grpc-gateway (plain-HTTP client URLs only). */
-export async function memberStatus(clientUrl: string, timeoutMs = 1_000): Promise<MemberStatus> {
-  const res = await httpJson(`${clientUrl}/v3/maintenance/status`, { method: 'POST', body: {}, timeoutMs });
+/**
+ * Asks one member for its status through the grpc-gateway. An https client URL needs `tls`: the
+ * CA that signed the member's certificate and, with client-cert auth, a client certificate.
+ */
+export async function memberStatus(clientUrl: string, timeoutMs = 1_000, tls?: HttpTls): Promise<MemberStatus> {
+  const res = await httpJson(`${clientUrl}/v3/maintenance/status`, { method: 'POST', body: {}, timeoutMs, tls });
   const header = field(res.body, 'header');
   const memberId = field(header, 'member_id');
   const leaderId = field(res.body, 'leader');

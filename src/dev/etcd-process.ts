@@ -4,14 +4,14 @@
  * its dir; stop() is SIGTERM, then SIGKILL after a deadline, then the dir; the exit safety net
  * catches whatever a crashing test forgot. Modelled on consul's sdk/testutil/server.go.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { EtcdProcessError } from '../errors.js';
 import { findEtcd } from './etcd-binary.js';
 import { clientUrlOf, etcdArgs, metricsUrlOf, peerUrlOf, type EtcdTlsOptions } from './etcd-args.js';
 import { EtcdChild } from './etcd-child.js';
-import { isHealthy } from './etcd-http.js';
+import { isHealthy, memberStatus, type HttpTls, type MemberStatus } from './etcd-http.js';
 import { ensureDir, makeTempDataDir, removeDir, wipeDir } from './data-dir.js';
 import { freePort, isPortFree, reservePort } from './free-port.js';
 import { track, untrack, type Reapable } from './exit-safety-net.js';
@@ -34,6 +34,8 @@ export interface EtcdProcessOptions {
   extraArgs?: readonly string[];
   /** Serve the client URL over TLS (https). */
   tls?: EtcdTlsOptions;
+  /** Serve the peer URL over TLS (https between members; set by EtcdCluster). */
+  peerTls?: EtcdTlsOptions;
   /** How long start()/restart() wait for health. Default 15 000 ms. */
   startTimeoutMs?: number;
   /** How long stop() waits after SIGTERM before SIGKILL. Default 10 000 ms. */
@@ -65,6 +67,23 @@ function portInUse(port: number, cause?: unknown): EtcdProcessError {
   return new EtcdProcessError(`port ${port} is in use`, { ...(cause === undefined ? {} : { cause }), details: { port, host: '127.0.0.1' } });
 }
 
+/**
+ * What status() trusts and presents on a TLS client URL: the listener's CA, and its own
+ * certificate as the client certificate, as etcd's grpc-gateway does. Read once, up front, so a
+ * missing file fails start() before etcd is spawned.
+ */
+function probeTlsOf(tls: EtcdTlsOptions | undefined): HttpTls | undefined {
+  if (tls === undefined) return undefined;
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new EtcdProcessError(`cannot read the TLS ${what} ${file}: ${(error as Error).message}`, { cause: error, details: { file } });
+    }
+  };
+  return { ca: read(tls.trustedCaFile, 'CA'), cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'key') };
+}
+
 /** Ports the caller chose must be free before etcd starts; ports we pick are retried instead. */
 async function assertPortsFree(options: EtcdProcessOptions): Promise<void> {
   for (const port of [options.clientPort, options.peerPort]) {
@@ -80,6 +99,7 @@ export class EtcdProcess implements Reapable {
   readonly metricsPort: number;
   /** e.g. `http://127.0.0.1:40123` (https with tls). */
   readonly clientUrl: string;
+  /** https with peerTls. */
   readonly peerUrl: string;
   /** Plain-HTTP /health and /metrics, also with tls. */
   readonly metricsUrl: string;
@@ -87,6 +107,7 @@ export class EtcdProcess implements Reapable {
   /** The etcd command line, without the binary. */
   readonly args: readonly string[];
 
+  private readonly probeTls: HttpTls | undefined;
   private readonly removeOnStop: boolean;
   private readonly startTimeoutMs: number;
   private readonly stopTimeoutMs: number;
@@ -96,14 +117,21 @@ export class EtcdProcess implements Reapable {
   private expectingExit = false;
   private closed = false;
 
-  private constructor(options: EtcdProcessOptions, binary: string, dataDir: string, ports: [number, number, number]) {
+  private constructor(
+    options: EtcdProcessOptions,
+    binary: string,
+    dataDir: string,
+    ports: [number, number, number],
+    probeTls: HttpTls | undefined,
+  ) {
     const tls = options.tls !== undefined;
     this.name = options.name ?? 'rollcall';
     this.binary = binary;
     this.dataDir = dataDir;
     [this.clientPort, this.peerPort, this.metricsPort] = ports;
     this.clientUrl = clientUrlOf(this.clientPort, tls);
-    this.peerUrl = peerUrlOf(this.peerPort);
+    this.peerUrl = peerUrlOf(this.peerPort, options.peerTls !== undefined);
+    this.probeTls = probeTls;
     this.metricsUrl = metricsUrlOf(this.metricsPort);
     this.removeOnStop = options.keepDataDir === undefined ? options.dataDir === undefined : !options.keepDataDir;
     this.startTimeoutMs = options.startTimeoutMs ?? 15_000;
@@ -117,6 +145,7 @@ export class EtcdProcess implements Reapable {
       initialCluster: options.initialCluster ?? `${this.name}=${this.peerUrl}`,
       initialClusterToken: options.initialClusterToken ?? `rollcall-${randomBytes(6).toString('hex')}`,
       tls: options.tls,
+      peerTls: options.peerTls,
       extraArgs: options.extraArgs,
     });
   }
@@ -129,6 +158,7 @@ export class EtcdProcess implements Reapable {
   static async start(options: EtcdProcessOptions = {}): Promise<EtcdProcess> {
     const binary = options.binary ?? findEtcd();
     await assertPortsFree(options);
+    const probeTls = probeTlsOf(options.tls);
     for (let attempt = 1; ; attempt++) {
       const ports: [number, number, number] = [
         options.clientPort ?? (await freePort()),
@@ -140,7 +170,7 @@ export class EtcdProcess implements Reapable {
       const created = options.dataDir === undefined || !existsSync(options.dataDir);
       const dataDir = options.dataDir ?? makeTempDataDir();
       ensureDir(dataDir);
-      const etcd = new EtcdProcess(options, binary, dataDir, ports);
+      const etcd = new EtcdProcess(options, binary, dataDir, ports, probeTls);
       track(etcd);
       try {
         await etcd.launch(options.signal);
@@ -164,6 +194,15 @@ export class EtcdProcess implements Reapable {
   /** The client URLs, ready for `new Etcd3({ hosts: etcd.endpoints })`. A fresh array each time. */
   get endpoints(): string[] {
     return [this.clientUrl];
+  }
+
+  /**
+   * What this member says about itself and its leader (POST /v3/maintenance/status on its client
+   * URL, with its CA and certificate when that URL is TLS). Rejects when it does not answer
+   * within `timeoutMs`.
+   */
+  status(timeoutMs = 1_000): Promise<MemberStatus> {
+    return memberStatus(this.clientUrl, timeoutMs, this.probeTls);
   }
 
   /** Pid of the current etcd child (or of the last one, once it has exited). */

@@ -6,4 +6,4 @@ export * from './free-port.js';
 export * from './wait-until.js';
 export * from './data-dir.js';
 export { reapAllSync, reapOnSignals } from './exit-safety-net.js';
-export { isHealthy, memberStatus, type MemberStatus } from './etcd-http.js';
+export { isHealthy, memberStatus, type HttpTls, type MemberStatus } from './etcd-http.js';

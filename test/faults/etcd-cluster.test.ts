@@ -1,10 +1,13 @@
 // EtcdCluster (3 members on loopback): elects a leader; survives losing it; a killed member
 // restarted rejoins and catches up; a paused member is replaced as leader and serves after resume;
-// stopAll leaves nothing behind.
+// stopAll leaves nothing behind. With TLS on client and peer URLs: https only, client certificates
+// required on both, and the harness still finds the leader and survives losing it.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { httpJson } from '../../src/dev/etcd-http.js';
 import { EtcdProcessError } from '../../src/errors.js';
+import { makeTestCertsFor, mutualTlsCluster } from '../helpers/certs.js';
 import { etcdClient, eventually, processGone, processState, startCluster, waitFor } from '../helpers/etcd.js';
 
 describe('EtcdCluster', () => {
@@ -95,5 +98,48 @@ describe('EtcdCluster', () => {
     await eventually(async () => assert.equal(await resumed.get('fault/while-paused').string(), 'later'), {
       timeoutMs: 15_000,
     });
+  });
+
+  it('with TLS on client and peer URLs: https only, client certificates required, a killed leader is replaced and restarts', async (t) => {
+    const certs = makeTestCertsFor(t);
+    // A certificate file that cannot be read fails the start before any etcd is spawned.
+    const missing = { ...mutualTlsCluster(certs).tls, certFile: `${certs.dir}/missing.crt`, keyFile: certs.serverKeyFile, trustedCaFile: certs.caFile };
+    await assert.rejects(startCluster(t, { tls: missing }), (error: Error) => error instanceof EtcdProcessError && error.message.includes('missing.crt'));
+    const cluster = await startCluster(t, mutualTlsCluster(certs));
+    for (const m of cluster.members) {
+      assert.match(m.clientUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(m.peerUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+      assert.ok(m.args.includes('--client-cert-auth') && m.args.includes('--peer-client-cert-auth'), m.args.join(' '));
+    }
+    const ca = readFileSync(certs.caFile);
+    const cert = readFileSync(certs.serverCertFile);
+    const key = readFileSync(certs.serverKeyFile);
+    // Members talk to each other over TLS: the peer listener refuses a caller without a certificate
+    // and answers one with a certificate from the cluster CA.
+    const peer = cluster.member(0).peerUrl;
+    await assert.rejects(httpJson(`${peer}/members`, { tls: { ca } }));
+    const peers = await httpJson(`${peer}/members`, { tls: { ca, cert, key } });
+    assert.equal(peers.status, 200);
+    assert.equal(Array.isArray(peers.body) ? peers.body.length : -1, 3);
+
+    const client = etcdClient(t, cluster, {
+      credentials: { rootCertificate: ca, certChain: readFileSync(certs.clientCertFile), privateKey: readFileSync(certs.clientKeyFile) },
+    });
+    await client.put('fault/tls').value('before');
+
+    const leader = await cluster.waitForLeader();
+    await cluster.kill(leader);
+    const next = await cluster.waitForLeader({ notIndex: leader });
+    assert.notEqual(next, leader);
+    await eventually(async () => {
+      await client.put('fault/tls').value('after');
+      assert.equal(await client.get('fault/tls').string(), 'after');
+    });
+
+    await cluster.restart(leader);
+    const rejoined = etcdClient(t, [cluster.member(leader).clientUrl], {
+      credentials: { rootCertificate: ca, certChain: readFileSync(certs.clientCertFile), privateKey: readFileSync(certs.clientKeyFile) },
+    });
+    await eventually(async () => assert.equal(await rejoined.get('fault/tls').serializable(true).string(), 'after'));
   });
 });

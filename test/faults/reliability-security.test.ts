@@ -3,9 +3,10 @@
  * `<prefix>/api/`: registering `api` works, registering `payments` fails at once with a typed
  * permission error (EtcdAuthError), a wrong password fails with EtcdAuthError, none hangs or
  * retries forever; an auth token that expires during a long watch (`--auth-token-ttl` short), and
- * a watch re-opened after it expired, do not end the catalog. With TLS and client-certificate auth
- * (one member: the cluster harness speaks plain HTTP to its members): the right CA and certificate
- * work, a wrong CA fails with EtcdTlsError, quickly.
+ * a watch re-opened after it expired, do not end the catalog. On a 3-member cluster with TLS and
+ * client-certificate auth on client and peer URLs: with the right CA and certificate a registrar
+ * and a catalog work (register, deregister) and survive the leader being killed; a wrong CA, or no
+ * client certificate, fails with EtcdTlsError at once, for a catalog and a registrar.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,9 +15,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Catalog } from '../../src/discovery/index.js';
 import { EtcdAuthError, EtcdTlsError } from '../../src/errors.js';
 import { Registrar } from '../../src/registration/index.js';
-import { makeTestCertsFor } from '../helpers/certs.js';
-import { etcdctl, FAST } from '../helpers/catalog.js';
-import { startCluster, startEtcd, waitFor } from '../helpers/etcd.js';
+import { makeTestCertsFor, mutualTlsCluster } from '../helpers/certs.js';
+import { etcdctl, FAST, record, truthOf, viewOf, waitForLog } from '../helpers/catalog.js';
+import { etcdClient, eventually, startCluster, waitFor } from '../helpers/etcd.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { assertNoUnhandledRejections } from '../fixtures/registration-support.js';
 
@@ -34,7 +35,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value?: T; error?: unk
   }
 }
 
-describe('scenario 10: security (auth with roles on a 3-member cluster; TLS with client certificates)', () => {
+describe('scenario 10: security (auth with roles; TLS with client certificates; both on a 3-member cluster)', () => {
   assertNoUnhandledRejections();
 
   it('a role limited to api/: api registers, payments and a wrong password fail typed and fast; token expiry does not end a catalog', async (t) => {
@@ -88,25 +89,47 @@ describe('scenario 10: security (auth with roles on a 3-member cluster; TLS with
     assert.deepEqual(catalog.instances('api').map((i) => i.id), ['a1', 'a2', 'a3']);
   });
 
-  it('TLS with client-certificate auth: the right CA works, a wrong CA fails with EtcdTlsError, fast', async (t) => {
+  it('TLS on a 3-member cluster with client certificates: register, watch, deregister, a killed leader; a wrong CA or no certificate fail typed and fast', async (t) => {
     const certs = makeTestCertsFor(t);
-    const etcd = await startEtcd(t, {
-      tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, trustedCaFile: certs.caFile, clientCertAuth: true },
-    });
+    const cluster = await startCluster(t, mutualTlsCluster(certs));
     const tls = { ca: readFileSync(certs.caFile), cert: readFileSync(certs.clientCertFile), key: readFileSync(certs.clientKeyFile) };
-    const registrar = new Registrar({ endpoints: etcd.endpoints, prefix: PREFIX, ttl: 2, timeoutMs: 2000, tls });
-    t.after(() => registrar.close().catch(() => undefined));
-    await registrar.register({ service: 'api', id: 't1', address: '10.0.0.5:80' });
-    const catalog = await Catalog.open({ ...FAST, endpoints: etcd.endpoints, prefix: PREFIX, tls });
-    t.after(() => catalog.close());
-    assert.equal(catalog.instances('api').length, 1);
+    const truth = etcdClient(t, cluster, { credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key } });
 
-    const wrongCa = await timed(() =>
-      Catalog.open({ ...FAST, endpoints: etcd.endpoints, prefix: PREFIX, tls: { ...tls, ca: readFileSync(certs.otherCaFile) } }),
-    );
-    if (wrongCa.value !== undefined) await wrongCa.value.close();
-    assert.ok(wrongCa.error instanceof EtcdTlsError, `a wrong CA fails with EtcdTlsError, got ${String(wrongCa.error)}`);
-    assert.ok(wrongCa.ms < FAST_FAILURE_MS, `a wrong CA fails at once (${wrongCa.ms} ms)`);
-    t.diagnostic(`wrong CA refused in ${wrongCa.ms} ms`);
+    const registrar = new Registrar({ endpoints: cluster.endpoints, prefix: PREFIX, ttl: 2, timeoutMs: 2000, tls });
+    t.after(() => registrar.close().catch(() => undefined));
+    const catalog = await Catalog.open({ ...FAST, endpoints: cluster.endpoints, prefix: PREFIX, tls });
+    t.after(() => catalog.close());
+    const events = record(catalog);
+    const t1 = await registrar.register({ service: 'api', id: 't1', address: '10.0.0.5:80' });
+    await waitForLog(events, ['added api/t1']);
+
+    const leader = await cluster.waitForLeader();
+    const killedAt = Date.now();
+    await cluster.kill(leader);
+    await cluster.waitForLeader({ notIndex: leader });
+    await registrar.register({ service: 'api', id: 't2', address: '10.0.0.6:80' });
+    t.diagnostic(`leader ${leader} killed; first TLS write after it done ${Date.now() - killedAt} ms later`);
+    await t1.deregister();
+    await waitForLog(events, ['added api/t2', 'removed api/t1 deregistered']);
+    await eventually(async () => assert.deepEqual(viewOf(catalog), await truthOf(truth, PREFIX)));
+    assert.deepEqual([...viewOf(catalog).keys()], ['api/t2']);
+
+    // Neither fault can be fixed by retrying: each must fail typed, at once, for reader and writer alike.
+    const faults = [
+      { what: 'a wrong CA', tls: { ...tls, ca: readFileSync(certs.otherCaFile) } },
+      { what: 'no client certificate', tls: { ca: tls.ca } },
+    ];
+    for (const fault of faults) {
+      const open = await timed(() => Catalog.open({ ...FAST, endpoints: cluster.endpoints, prefix: PREFIX, tls: fault.tls }));
+      if (open.value !== undefined) await open.value.close();
+      const writer = new Registrar({ endpoints: cluster.endpoints, prefix: PREFIX, ttl: 2, timeoutMs: 2000, tls: fault.tls });
+      t.after(() => writer.close().catch(() => undefined));
+      const write = await timed(() => writer.register({ service: 'api', id: 'x1', address: '10.0.0.7:80' }));
+      for (const [who, result] of [['a catalog', open], ['a registrar', write]] as const) {
+        assert.ok(result.error instanceof EtcdTlsError, `${fault.what}: ${who} fails with EtcdTlsError, got ${String(result.error)}`);
+        assert.ok(result.ms < FAST_FAILURE_MS, `${fault.what}: ${who} fails at once (${result.ms} ms)`);
+        t.diagnostic(`${fault.what}: ${who} refused in ${result.ms} ms`);
+      }
+    }
   });
 });

@@ -3,6 +3,8 @@
  * server certificate for 127.0.0.1/localhost signed by it, a client certificate signed by it, and
  * a second, unrelated CA with its own client certificate (for "wrong CA" and "bad client cert").
  * EC P-256 keys, valid for 7 days. Call cleanup() (or use makeTestCertsFor(t)) when done.
+ * The server certificate allows clientAuth too, so it also serves as every member's peer
+ * certificate (peers are both ends of their connections) and as the harness's probe certificate.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import type { EtcdClusterOptions } from '../../src/dev/index.js';
 
 export interface TestCerts {
   dir: string;
@@ -105,4 +108,13 @@ export function makeTestCertsFor(t: TestContext): TestCerts {
   const certs = makeTestCerts();
   t.after(() => certs.cleanup());
   return certs;
+}
+
+/**
+ * TLS everywhere for EtcdCluster.start: https client and peer URLs, each requiring a certificate
+ * signed by certs.caFile (`--client-cert-auth`, `--peer-client-cert-auth`).
+ */
+export function mutualTlsCluster(certs: TestCerts): Pick<EtcdClusterOptions, 'tls' | 'peerTls'> {
+  const tls = { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, trustedCaFile: certs.caFile, clientCertAuth: true };
+  return { tls, peerTls: { ...tls } };
 }

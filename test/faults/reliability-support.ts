@@ -1,7 +1,8 @@
 /**
  * Shared by the reliability-*.test.ts scenarios: a fleet of registrars, catalogs recorded for the
  * history check, and the two checks every scenario ends with — every catalog equal to etcd's
- * actual keys, and every catalog's emitted changes explained by etcd's revision history.
+ * actual keys, and every catalog's emitted changes explained by etcd's revision history (by each
+ * cluster's history in turn when the cluster was replaced).
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
@@ -12,6 +13,7 @@ import type { Registrar } from '../../src/registration/index.js';
 import { openCatalog, record, truthOf, viewOf, type Recorder } from '../helpers/catalog.js';
 import { eventually } from '../helpers/etcd.js';
 import type { EmittedChange } from '../helpers/history-checker.js';
+import type { EpochHistory } from '../helpers/history-epochs.js';
 import { checkCatalogsAgainstHistory, recordCatalog, type HistoryRecorder } from '../helpers/history-recorder.js';
 import { registrar } from '../fixtures/registration-support.js';
 
@@ -114,6 +116,12 @@ export async function assertHistoryExplains(
     recorder,
   );
   assert.deepEqual(problems.slice(0, 20), [], `${problems.length} catalog change(s) not explained by etcd's history`);
+}
+
+/** The history check across clusters replaced on the same ports, one epoch each (see test/helpers/history-epochs.ts). */
+export async function assertEpochsExplain(t: TestContext, epochs: EpochHistory): Promise<void> {
+  const problems = await epochs.check(t);
+  assert.deepEqual(problems.slice(0, 20), [], `${problems.length} catalog change(s) not explained by the clusters' histories`);
 }
 
 /** Removals a catalog reported, as `removed service/id reason`. */

@@ -46,6 +46,8 @@ export class HistoryRecorder {
   private readonly sentinels = new Set<string>();
   /** Why the watch ended early (e.g. its revision was compacted away), if it did. */
   private failure: Error | undefined;
+  private cancel: (() => Promise<void>) | undefined;
+  private stopped: Promise<void> | undefined;
 
   private constructor(
     private readonly client: Etcd3,
@@ -60,7 +62,8 @@ export class HistoryRecorder {
     // The watch covers `<prefix>` as a plain string prefix so it also sees the sentinel keys,
     // which sit beside `<prefix>/` where no catalog looks.
     const watcher = await client.watch().prefix(recorder.layout.prefix).startRevision('1').create();
-    t.after(() => watcher.cancel());
+    recorder.cancel = () => watcher.cancel();
+    t.after(() => recorder.stop());
     watcher.on('put', (kv) => recorder.add('put', kv));
     watcher.on('delete', (kv) => recorder.add('delete', kv));
     watcher.on('error', (error: Error) => {
@@ -83,6 +86,22 @@ export class HistoryRecorder {
       { timeoutMs, message: `the history watch to reach ${sentinel}` },
     );
     return this.events;
+  }
+
+  /**
+   * complete(), then stops watching: for a cluster about to be replaced by an empty one, where the
+   * watch would otherwise resume on the new cluster and mix its history into this one's.
+   */
+  async finish(timeoutMs = 20_000): Promise<HistoryEvent[]> {
+    const events = await this.complete(timeoutMs);
+    await this.stop();
+    return [...events];
+  }
+
+  /** Cancels the watch, once: a second cancel() of an etcd3 watcher asks again and waits for an answer etcd does not send. */
+  stop(): Promise<void> {
+    this.stopped ??= this.cancel?.() ?? Promise.resolve();
+    return this.stopped;
   }
 
   private add(type: 'put' | 'delete', kv: IKeyValue): void {

@@ -4,28 +4,29 @@
  * paused for twice the TTL, must not cost a registration: no `lost`, no re-grant, no instance ever
  * reported removed by a Catalog, and a Store lock's session keeps its lease.
  *
+ * A paused leader is the exception once it RESUMES: etcd 3.4.23 then revokes leases itself (see
+ * assertRecoveredAfterResume), and the test checks that rollcall recovers from exactly that.
+ *
  * Keepalives go to the first endpoint listed and move on to the next one when an attempt gets no
  * answer, so each client here lists the member under fault first: the fault always hits the
  * member actually in use.
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EtcdCluster } from '../../src/dev/index.js';
 import type { Registrar } from '../../src/registration/index.js';
 import type { Lock } from '../../src/store/index.js';
 import { openCatalog, record, type Recorder } from '../helpers/catalog.js';
-import { etcdClient, startCluster, waitFor } from '../helpers/etcd.js';
+import type { Catalog } from '../../src/discovery/index.js';
+import { etcdClient, eventually, startCluster, waitFor } from '../helpers/etcd.js';
 import { assertNoUnhandledRejections, keysOnLease, registrar } from '../fixtures/registration-support.js';
 import { etcdStore } from '../integration/etcd-store-support.js';
 
 /**
- * etcd raises a TTL below 1.5 × the election timeout: 3 s is its minimum with CLUSTER_TIMING. At
- * exactly that minimum a paused leader's election left some leases (in about 1 run of 4 under CI
- * load) with no renewal for the whole TTL, and etcd itself expired them. 4 s keeps the election
- * inside a TTL (the longest unconfirmed gap seen is ~2.7 s), so this test guards the outcome; it
- * no longer fails the old "a TTL without answers is a loss" rule every time. That rule is pinned
- * by registration-lease-loss ("etcd stopped for 2×ttl": no loss) and etcd-store-session.
+ * etcd raises a TTL below 1.5 × the election timeout: 3 s is its minimum with CLUSTER_TIMING. 4 s
+ * keeps the election (2–4 s after the leader stops answering) inside one TTL with room to spare.
  */
 const TTL = 4;
 /** As many registrars as in the report this test comes from: each keeps its own keepalive phase. */
@@ -37,9 +38,32 @@ interface Fleet {
   readonly leases: string[];
   readonly keys: string[][];
   readonly lost: string[];
+  /** When each `lost` was reported (Date.now()). */
+  readonly lostAt: number[];
   readonly granted: number[];
   readonly catalog: Recorder;
+  readonly view: Catalog;
   readonly lock: Lock;
+  /** Every keepalive round trip and fault step, with its time: printed when an assertion fails. */
+  readonly timeline: string[];
+}
+
+/** Records `rollcall:lease:keepalive` into `timeline` for the length of the test. */
+function recordKeepalives(t: TestContext, timeline: string[]): void {
+  const start = Date.now();
+  const onMessage = (message: unknown): void => {
+    const m = message as { leaseId: string; ok: boolean; roundTripMs: number; ttl?: number; error?: Error };
+    timeline.push(`+${Date.now() - start} ms lease ${m.leaseId} ${m.ok ? `ttl ${m.ttl}` : `failed: ${m.error?.message}`} (${m.roundTripMs} ms)`);
+  };
+  subscribe('rollcall:lease:keepalive', onMessage);
+  t.after(() => unsubscribe('rollcall:lease:keepalive', onMessage));
+  timeline.push(`+0 ms start`);
+  Object.defineProperty(timeline, 'start', { value: start });
+}
+
+function mark(fleet: Fleet, what: string): void {
+  const start = (fleet.timeline as unknown as { start: number }).start;
+  fleet.timeline.push(`+${Date.now() - start} ms ${what}`);
 }
 
 /** `member`'s endpoint first, then the others: keepalives start on `member`. */
@@ -54,8 +78,11 @@ async function startFleet(t: TestContext, cluster: EtcdCluster, member: number, 
   // watch's first listing is a separate matter (the Lock's), not the session's under test here.
   const store = etcdStore(t, { endpoints, namespace: `${prefix}-store/`, timeoutMs: 2000 });
   const lock = await store.lock('fault', { ttl: TTL });
+  const timeline: string[] = [];
+  recordKeepalives(t, timeline);
   const registrars: Registrar[] = [];
   const lost: string[] = [];
+  const lostAt: number[] = [];
   const granted: number[] = [];
   const longestUnanswered: number[] = [];
   t.after(() => t.diagnostic(`longest time without a confirmed keepalive, per registrar (ms): ${longestUnanswered.join(', ')}`));
@@ -65,7 +92,10 @@ async function startFleet(t: TestContext, cluster: EtcdCluster, member: number, 
     r.on('leaseGranted', () => {
       granted[i] = (granted[i] ?? 0) + 1;
     });
-    r.on('lost', (error) => lost.push(`registrar ${i}: ${error.message}`));
+    r.on('lost', (error) => {
+      lost.push(`registrar ${i}: ${error.message}`);
+      lostAt.push(Date.now());
+    });
     r.on('keepaliveFailed', ({ sinceLastKeepAliveMs }) => {
       longestUnanswered[i] = Math.max(longestUnanswered[i] ?? 0, sinceLastKeepAliveMs);
     });
@@ -81,7 +111,7 @@ async function startFleet(t: TestContext, cluster: EtcdCluster, member: number, 
   const opened = await openCatalog(t, { endpoints: cluster.endpoints, prefix });
   const catalog = record(opened);
   await waitFor(() => opened.instances('svc').length === REGISTRARS * PER_REGISTRAR, { message: 'the catalog to list every instance' });
-  return { registrars, leases: registrars.map((r) => r.leaseId as string), keys, lost, granted, catalog, lock };
+  return { registrars, leases: registrars.map((r) => r.leaseId as string), keys, lost, lostAt, granted, catalog, view: opened, lock, timeline };
 }
 
 /** Nothing was lost: same leases, alive in etcd with their keys, no event saying otherwise. */
@@ -94,11 +124,59 @@ async function assertNothingLost(t: TestContext, fleet: Fleet, survivors: string
   assert.equal(fleet.lock.lost.aborted, false, `the lock was lost: ${String(lockLoss)} (cause: ${String(lockLoss?.cause)})`);
   const admin = etcdClient(t, survivors);
   for (const [i, lease] of fleet.leases.entries()) {
-    assert.deepEqual(await keysOnLease(admin, lease), fleet.keys[i], `registrar ${i}'s lease still carries its keys`);
+    const keys = await keysOnLease(admin, lease);
+    if (keys === undefined) {
+      mark(fleet, `lease ${lease} of registrar ${i} not found`);
+      t.diagnostic(fleet.timeline.filter((line) => !line.includes(' lease ') || line.includes(lease) || line.includes('not found')).join('\n'));
+    }
+    assert.deepEqual(keys, fleet.keys[i], `registrar ${i}'s lease still carries its keys`);
   }
   const lockKeys = (await keysOnLease(admin, fleet.lock.lease)) ?? [];
   assert.equal(lockKeys.length, 1, `the lock's lease carries its key (${lockKeys.join(', ')})`);
   assert.ok(lockKeys[0]?.endsWith(fleet.lock.key), `${String(lockKeys[0])} is the lock key ${fleet.lock.key}`);
+}
+
+/**
+ * After a paused leader resumes. etcd before 3.4.28 (Debian's is 3.4.23) has a known bug,
+ * etcd-io/etcd#15247: the resumed ex-leader's lessor still believes it is primary, finds every
+ * lease it has not renewed itself for a TTL expired, and proposes revoking them; once it has
+ * stepped down, raft forwards those proposals to the new leader, which commits them. Leases kept
+ * alive on the new leader the whole time are revoked. No client can prevent that. What rollcall
+ * guarantees is that every revocation etcd makes is noticed and every registration put back on a
+ * new lease, and that nothing else was lost: a lease that changed is one etcd no longer has, a
+ * catalog reports removals only as `expired` and lists every instance again, and the lock is
+ * lost only when etcd revoked its session's lease.
+ */
+async function assertRecoveredAfterResume(t: TestContext, fleet: Fleet, survivors: string[], resumedAt: number): Promise<void> {
+  const admin = etcdClient(t, survivors);
+  await eventually(
+    async () => {
+      for (const [i, r] of fleet.registrars.entries()) {
+        assert.deepEqual(await keysOnLease(admin, r.leaseId as string), fleet.keys[i], `registrar ${i}'s current lease carries its keys`);
+      }
+    },
+    { timeoutMs: 4 * TTL * 1000 },
+  );
+  for (const at of fleet.lostAt) assert.ok(at >= resumedAt, `a lease was declared lost ${resumedAt - at} ms before the ex-leader resumed`);
+  let revoked = 0;
+  for (const [i, r] of fleet.registrars.entries()) {
+    if (r.leaseId === fleet.leases[i]) {
+      assert.equal(fleet.granted[i], 1, `registrar ${i} kept its lease yet granted another`);
+      continue;
+    }
+    revoked += 1;
+    assert.equal(await keysOnLease(admin, fleet.leases[i] as string), undefined, `registrar ${i} replaced lease ${fleet.leases[i]} that etcd still has`);
+    assert.equal(fleet.granted[i], 2, `registrar ${i} granted exactly one new lease`);
+  }
+  assert.equal(fleet.lost.length, revoked, `one loss reported per replaced lease: ${fleet.lost.join('; ')}`);
+  const removals = fleet.catalog.log.filter((line) => line.startsWith('removed '));
+  for (const line of removals) assert.match(line, / expired$/, 'a lease etcd revoked shows as expired');
+  await waitFor(() => fleet.view.instances('svc').length === REGISTRARS * PER_REGISTRAR, { message: 'the catalog to list every instance again' });
+  if (fleet.lock.lost.aborted) assert.equal(await keysOnLease(admin, fleet.lock.lease), undefined, 'the lock was lost while etcd kept its lease');
+  t.diagnostic(
+    `the resumed ex-leader had ${revoked} of ${fleet.registrars.length} leases revoked (etcd-io/etcd#15247)${fleet.lock.lost.aborted ? ' and the lock session' : ''}; ` +
+      `${removals.length} instances reported expired; every registration was put back`,
+  );
 }
 
 /**
@@ -125,26 +203,38 @@ describe('leases across a leader change and a paused member (3-member cluster)',
     await assertNothingLost(t, fleet, cluster.endpointsExcept(leader));
   });
 
+  const afterResume = {
+    leader: 'after it resumes, every lease etcd revoked is replaced and every instance listed again',
+    follower: 'nor after it resumes',
+  };
   for (const role of ['leader', 'follower'] as const) {
-    it(`the member keepalives go to (the ${role}) paused for 2×TTL: no lease lost or re-granted, no instance removed, the lock kept`, async (t) => {
+    it(`the member keepalives go to (the ${role}) paused for 2×TTL: no lease lost or re-granted, no instance removed, the lock kept; ${afterResume[role]}`, async (t) => {
       const cluster = await startCluster(t, CLUSTER_TIMING);
       const leader = await cluster.waitForLeader();
       // A paused follower costs no election, so nobody extends the leases: keepalives must move
       // to another member within a TTL. A paused leader makes every renewal wait for an election.
       const victim = role === 'leader' ? leader : (leader + 1) % cluster.size;
       const fleet = await startFleet(t, cluster, victim, `pause-${role}`);
+      mark(fleet, `pausing member ${victim}`);
       cluster.pause(victim);
+      void cluster.waitForLeader({ notIndex: victim, timeoutMs: 20_000 }).then(
+        (next) => mark(fleet, `member ${next} leads`),
+        () => undefined,
+      );
       t.after(() => {
         if (cluster.member(victim).paused) cluster.resume(victim);
       });
       // The fault itself lasts two TTLs: longer than any lease lives without keepalives.
       await delay(2 * TTL * 1000);
       await assertNothingLost(t, fleet, cluster.endpointsExcept(victim));
+      mark(fleet, `resuming member ${victim}`);
+      const resumedAt = Date.now();
       cluster.resume(victim);
       // Read from the others: a resumed ex-leader answers lease reads from its stale state until
       // it hears of the new term.
       await cluster.waitForLeader();
-      await assertNothingLost(t, fleet, cluster.endpointsExcept(victim));
+      if (role === 'leader') await assertRecoveredAfterResume(t, fleet, cluster.endpointsExcept(victim), resumedAt);
+      else await assertNothingLost(t, fleet, cluster.endpointsExcept(victim));
     });
   }
 });

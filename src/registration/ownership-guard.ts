@@ -55,6 +55,8 @@ interface ServiceWatch {
 export class OwnershipGuard {
   private readonly services = new Map<string, ServiceWatch>();
   private readonly stop = new AbortController();
+  /** Lease checks in flight, by `leaseId@revision` (see leaseAliveAfter). */
+  private readonly leaseChecks = new Map<string, Promise<boolean | undefined>>();
 
   constructor(
     private readonly conn: EtcdConnection,
@@ -136,17 +138,36 @@ export class OwnershipGuard {
    * lease is gone, it expired or was revoked, and the lease keeper re-puts it.
    */
   private async checkRemoval(entry: InstanceEntry, leaseId: string, revision: number): Promise<void> {
+    const alive = await this.leaseAliveAfter(leaseId, revision);
+    trace('%s deleted at revision %d; its lease %s is %s', entry.key, revision, leaseId, alive === undefined ? 'unknown (stopped)' : alive ? 'alive' : 'gone');
+    if (alive === true && this.stillJudged(entry, revision)) this.host.removed(entry, { leaseId, revision });
+  }
+
+  /**
+   * Whether `leaseId` lives, asked after the deletes of `revision`; undefined when the guard
+   * stopped first. A lease's expiry or revocation deletes all its keys in one revision, so the
+   * keys of one revision share one question (and one abort listener) rather than asking once per
+   * key. A later revision asks again: the lease may have died in between.
+   */
+  private leaseAliveAfter(leaseId: string, revision: number): Promise<boolean | undefined> {
+    const id = `${leaseId}@${revision}`;
+    let check = this.leaseChecks.get(id);
+    if (!check) {
+      check = this.askLeaseAlive(leaseId).finally(() => this.leaseChecks.delete(id));
+      this.leaseChecks.set(id, check);
+    }
+    return check;
+  }
+
+  private async askLeaseAlive(leaseId: string): Promise<boolean | undefined> {
     const backoff = new Backoff({ baseMs: 200, maxMs: 2000 });
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const alive = (await leaseTimeToLive(this.conn, leaseId, { signal: this.stop.signal })).ttl > 0;
-        trace('%s deleted at revision %d; its lease %s is %s', entry.key, revision, leaseId, alive ? 'alive' : 'gone');
-        if (alive && this.stillJudged(entry, revision)) this.host.removed(entry, { leaseId, revision });
-        return;
+        return (await leaseTimeToLive(this.conn, leaseId, { signal: this.stop.signal })).ttl > 0;
       } catch (error) {
-        if (this.stop.signal.aborted || !this.stillJudged(entry, revision)) return;
+        if (this.stop.signal.aborted || this.host.isClosing()) return undefined;
         if (attempt >= LEASE_CHECK_ATTEMPTS) throw error;
-        if (!(await pause(backoff.next(), this.stop.signal))) return;
+        if (!(await pause(backoff.next(), this.stop.signal))) return undefined;
       }
     }
   }

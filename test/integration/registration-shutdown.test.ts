@@ -13,7 +13,7 @@ import { LeaseState, Registrar } from '../../src/registration/index.js';
 import { etcdClient, processGone, useEtcd, waitFor } from '../helpers/etcd.js';
 import { startFixtureChild } from '../helpers/fixture-child.js';
 import { rollcallFields } from '../helpers/wire-value.js';
-import { assertNoUnhandledRejections, keysOnLease, rawKv, recordEvents, registrar, type RecordedEvent } from '../fixtures/registration-support.js';
+import { assertNoListenerLeakWarnings, assertNoUnhandledRejections, keysOnLease, rawKv, recordEvents, registrar, type RecordedEvent } from '../fixtures/registration-support.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/registrar-child.js', import.meta.url));
 
@@ -35,6 +35,7 @@ async function startChild(t: TestContext, settings: Record<string, unknown>): Pr
 
 describe('Registrar: deregister, close, kill, signals (real etcd)', () => {
   assertNoUnhandledRejections();
+  assertNoListenerLeakWarnings();
   const server = useEtcd();
 
   it('deregister: PUT leaving, then DELETE; only that key goes, the lease stays', async (t) => {

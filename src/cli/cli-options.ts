@@ -163,7 +163,3 @@ export function parseLeaseId(value: string): string {
   return id.toString();
 }
 
-/** A decimal lease id in etcdctl's hex form. */
-export function toHex(decimal: string): string {
-  return BigInt(decimal).toString(16);
-}

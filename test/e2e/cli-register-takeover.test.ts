@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { etcdClient, useEtcd } from '../helpers/etcd.js';
 import { etcdctl, rollcall, startRollcall } from '../helpers/cli.js';
 
-const hex = (decimal: string): string => BigInt(decimal).toString(16);
+const hex = (decimal: string): string => BigInt(decimal).toString(16).padStart(16, '0');
 
 /** The rollcall status in a stored value (fields in a JSON-string Metadata, or an object there). */
 function statusOf(value: Buffer | string | null | undefined): string {

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { BrokenCircuitError } from 'cockatiel';
 import { EtcdLeaseInvalidError, EtcdPermissionDeniedError, GRPCUnavailableError } from 'etcd3';
 import { resolveConnectionOptions, translateEtcdError } from '../../src/etcd/index.js';
+import { leaseHex } from '../../src/etcd/lease-id.js';
 import { EtcdAuthError, EtcdRequestError, EtcdTlsError, EtcdUnavailableError, InvalidConfigError, LeaseNotFoundError } from '../../src/errors.js';
 import { unknownLease } from '../../src/store/write-errors.js';
 
@@ -93,5 +94,12 @@ describe('lease ids in messages', () => {
     assert.ok(error instanceof LeaseNotFoundError);
     assert.match(error.message, /^lease 694d872557001005 not found/);
     assert.equal(error.details.leaseId, '7587869541632315397');
+  });
+
+  it('are zero-padded to 16 digits, as etcdctl prints them (%016x); no lease is "-"', () => {
+    assert.equal(leaseHex('432661398034355483'), '06011f3fc9dc951b');
+    assert.equal(leaseHex('7587869541632315397'), '694d872557001005');
+    assert.equal(leaseHex('1'), '0000000000000001');
+    assert.equal(leaseHex('0'), '-');
   });
 });

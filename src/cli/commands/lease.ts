@@ -1,13 +1,14 @@
 /**
  * `rollcall lease grant|revoke|ttl|list|keep-alive`: etcd leases, etcdctl-style. Ids are printed in hex
- * like etcdctl (and in decimal too with --json); hex and decimal ids are accepted (../lease-id.ts).
+ * like etcdctl (and in decimal too with --json); hex and decimal ids are accepted (parseLeaseId).
  */
 import type { Command } from 'commander';
 import type { EtcdConnection } from '../../etcd/index.js';
 import { LeaseLostError } from '../../errors.js';
 import { grantLease, leaseTimeToLive, revokeLease } from '../../etcd/lease-calls.js';
+import { leaseHex } from '../../etcd/lease-id.js';
 import { keepLeaseAlive } from '../../etcd/lease-keepalive.js';
-import { connectionOptions, parseLeaseId, parsePositiveInt, toHex, withConnectionOptions } from '../cli-options.js';
+import { connectionOptions, parseLeaseId, parsePositiveInt, withConnectionOptions } from '../cli-options.js';
 import { printJson, printWarning } from '../cli-output.js';
 import { withConnection } from '../instance-listing.js';
 import { armStopSignal } from '../stop-signal.js';
@@ -23,15 +24,15 @@ export function registerLeaseCommand(program: Command): void {
   withConnectionOptions(grant).action(async (ttl: number, options: { json?: boolean }, command: Command) => {
     const granted = await withConnection(connectionOptions(command), (conn) => grantLease(conn, ttl));
     const id = granted.leaseId;
-    if (options.json === true) printJson({ id, hex: toHex(id), ttl: granted.ttl });
-    else console.log(`lease ${toHex(id)} granted with TTL(${granted.ttl}s)`);
+    if (options.json === true) printJson({ id, hex: leaseHex(id), ttl: granted.ttl });
+    else console.log(`lease ${leaseHex(id)} granted with TTL(${granted.ttl}s)`);
   });
 
   const revoke = lease.command('revoke').description('revoke a lease (its keys are deleted)').argument('<id>', 'lease id (hex or decimal)', parseLeaseId);
   withConnectionOptions(revoke).action(async (id: string, _options: unknown, command: Command) => {
     const revoked = await withConnection(connectionOptions(command), (conn) => revokeLease(conn, id));
-    if (!revoked) throw new LeaseLostError(`lease ${toHex(id)} not found: it expired or was revoked`, { details: { leaseId: id } });
-    console.log(`lease ${toHex(id)} revoked`);
+    if (!revoked) throw new LeaseLostError(`lease ${leaseHex(id)} not found: it expired or was revoked`, { details: { leaseId: id } });
+    console.log(`lease ${leaseHex(id)} revoked`);
   });
 
   const ttl = lease
@@ -46,12 +47,12 @@ export function registerLeaseCommand(program: Command): void {
     const remaining = response.ttl;
     const names = response.keys;
     if (options.json === true) {
-      printJson({ id, hex: toHex(id), ttl: remaining, grantedTtl: response.grantedTtl, ...(keys ? { keys: names } : {}) });
+      printJson({ id, hex: leaseHex(id), ttl: remaining, grantedTtl: response.grantedTtl, ...(keys ? { keys: names } : {}) });
     } else if (remaining < 0) {
-      console.log(`lease ${toHex(id)} already expired`);
+      console.log(`lease ${leaseHex(id)} already expired`);
     } else {
       const attached = keys ? `, attached keys([${names.join(' ')}])` : '';
-      console.log(`lease ${toHex(id)} granted with TTL(${response.grantedTtl}s), remaining(${remaining}s)${attached}`);
+      console.log(`lease ${leaseHex(id)} granted with TTL(${response.grantedTtl}s), remaining(${remaining}s)${attached}`);
     }
   });
 
@@ -63,11 +64,11 @@ export function registerLeaseCommand(program: Command): void {
     const response = await withConnection(connectionOptions(command), (conn) => conn.call('list leases', () => conn.client.leaseClient.leaseLeases()));
     const ids = response.leases.map((l) => String(l.ID));
     if (options.json === true) {
-      printJson(ids.map((id) => ({ id, hex: toHex(id) })));
+      printJson(ids.map((id) => ({ id, hex: leaseHex(id) })));
       return;
     }
     console.log(`found ${ids.length} leases`);
-    for (const id of ids) console.log(toHex(id));
+    for (const id of ids) console.log(leaseHex(id));
   });
 
   const keepAlive = lease
@@ -93,7 +94,7 @@ async function keepAliveLoop(conn: EtcdConnection, id: string, signal: AbortSign
   let gone = false;
   // The TTL is not known before the first answer: 3 s gives etcdctl's first interval of 1 s.
   await keepLeaseAlive(conn, { leaseId: id, ttl: 3, firstAfterMs: 0, signal }, {
-    answered: ({ ttl }) => console.log(`lease ${toHex(id)} keepalived with TTL(${ttl})`),
+    answered: ({ ttl }) => console.log(`lease ${leaseHex(id)} keepalived with TTL(${ttl})`),
     failed: ({ error }) => printWarning(`keepalive failed, retrying: ${error.message}`),
     gone: () => {
       gone = true;
@@ -102,5 +103,5 @@ async function keepAliveLoop(conn: EtcdConnection, id: string, signal: AbortSign
       throw error;
     },
   });
-  if (gone && !signal.aborted) throw new LeaseLostError(`lease ${toHex(id)} expired or revoked`, { details: { leaseId: id } });
+  if (gone && !signal.aborted) throw new LeaseLostError(`lease ${leaseHex(id)} expired or revoked`, { details: { leaseId: id } });
 }

@@ -1,15 +1,17 @@
 /**
- * Across processes: register() -> `added` in another process (and a bare lease put -> put event),
- * keepalive messages/s with many instances registered, and crash -> removed for a SIGKILLed
- * registrar (one shared lease) next to bare keys on a lease each.
+ * Across processes: register() -> `added` in another process next to a bare lease put -> put
+ * event (sampled interleaved, see propagation-samples.ts), keepalive messages/s with many
+ * instances registered, and crash -> removed for a SIGKILLed registrar (one shared lease) next
+ * to bare keys on a lease each.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
 import { Catalog, Registrar } from '../src/index.js';
-import { instanceValue, wipe } from './etcd-support.js';
+import { startChild } from './bench-child.js';
+import { wipe } from './etcd-support.js';
+import { samplePropagation, SIDES } from './propagation-samples.js';
 import type { BenchScale } from './scale.js';
 import { machineNow, quantile, round } from './stats.js';
 
@@ -23,83 +25,20 @@ export interface PropagationFigures {
 }
 
 const PREFIX = 'bench-prop';
-const CONSUMER = new URL('./consumer-child.js', import.meta.url);
 const CRASHER = new URL('./registrar-child.js', import.meta.url);
 const KEEPALIVE_TTL = 10;
-
-interface ChildMessage {
-  ready?: boolean;
-  event?: 'added' | 'removed';
-  key?: string;
-  at?: number;
-}
-
-async function startChild(url: URL, args: string[]): Promise<{ child: ChildProcess; next: (key: string) => Promise<number> }> {
-  const child = fork(url, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = new Map<string, (at: number) => void>();
-  const arrived = new Map<string, number>();
-  const ready = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench child ${url.pathname} exited with ${code}`)));
-    child.on('message', (message: ChildMessage) => {
-      if (message.ready) resolve();
-      if (message.key === undefined || message.at === undefined) return;
-      const waiter = waiting.get(message.key);
-      if (waiter) waiter(message.at);
-      else arrived.set(message.key, message.at);
-    });
-  });
-  await ready;
-  const next = (key: string): Promise<number> => {
-    const at = arrived.get(key);
-    if (at !== undefined) return Promise.resolve(at);
-    return new Promise((resolve) => waiting.set(key, resolve));
-  };
-  return { child, next };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  if (child.connected) child.disconnect();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
+/** Uncounted writes per side before the register() -> added samples (see propagation-samples.ts). */
+export const PROPAGATION_WARMUP = 20;
 
 function summary(samples: number[]): { p50: number; p90: number; p99: number } {
   return { p50: round(quantile(samples, 0.5), 2), p90: round(quantile(samples, 0.9), 2), p99: round(quantile(samples, 0.99), 2) };
 }
 
-async function registerToAdded(endpoint: string, scale: BenchScale): Promise<PropagationFigures['registerToAddedMs']> {
-  const client = new Etcd3({ hosts: endpoint });
+/** Both sides sampled in the same run, interleaved (propagation-samples.ts). */
+export async function registerToAdded(endpoint: string, scale: BenchScale): Promise<PropagationFigures['registerToAddedMs']> {
+  const samples = await samplePropagation(endpoint, { samples: scale.propagationSamples, warmup: PROPAGATION_WARMUP, prefix: PREFIX });
   const out: PropagationFigures['registerToAddedMs'] = {};
-  try {
-    for (const kind of ['rollcall', 'raw'] as const) {
-      await wipe(client, PREFIX);
-      const { child, next } = await startChild(CONSUMER, [endpoint, PREFIX, kind]);
-      const samples: number[] = [];
-      const registrar = kind === 'rollcall' ? new Registrar({ endpoints: [endpoint], prefix: PREFIX, ttl: 10 }) : undefined;
-      const lease = kind === 'raw' ? client.lease(10) : undefined;
-      try {
-        for (let i = 0; i < scale.propagationSamples; i += 1) {
-          const id = `p-${i}`;
-          const key = `${PREFIX}/prop/${id}`;
-          const start = machineNow();
-          if (registrar) await registrar.register({ service: 'prop', id, address: `10.0.0.1:${1000 + i}` });
-          else await lease?.put(key).value(instanceValue('prop', i));
-          samples.push((await next(key)) - start);
-        }
-      } finally {
-        await registrar?.close();
-        await lease?.revoke().catch(() => undefined);
-        await stopChild(child);
-      }
-      out[kind] = summary(samples.slice(Math.min(5, samples.length - 1)));
-    }
-  } finally {
-    await wipe(client, PREFIX).catch(() => undefined);
-    client.close();
-  }
+  for (const side of SIDES) out[side] = summary(samples[side].map((s) => s.emitted - s.start));
   return out;
 }
 

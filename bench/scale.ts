@@ -39,7 +39,7 @@ const FULL: BenchScale = {
   syncInstances: 100_000,
   syncServices: 1_000,
   pageSizes: [1_000, 5_000, 10_000],
-  propagationSamples: 200,
+  propagationSamples: 1_000,
   pickerSizes: [1_000, 100_000],
   pickMs: 300,
   hashMovedSizes: [10, 100, 1_000],

@@ -61,11 +61,14 @@ export class InstanceEntry {
   private chain: Promise<void> = Promise.resolve();
   private readonly health: HealthMonitor | undefined;
   private lastWriteNow: WriteResult | undefined;
+  /** The encoding of the record the constructor checked, so the first write does not encode it again. */
+  private encoded: { readonly record: InstanceRecord; readonly value: string } | undefined;
 
   constructor(private readonly host: EntryHost, key: string, record: InstanceRecord, private readonly options: ResolvedRegisterOptions) {
     this.key = key;
     this.desired = record;
-    encodeInstance(record); // throws InvalidConfigError now, before any etcd call, when too large
+    // Throws InvalidConfigError now, before any etcd call, when too large.
+    this.encoded = { record, value: encodeInstance(record) };
     this.health = options.healthCheck
       ? new HealthMonitor(options.healthCheck, options.healthIntervalMs, options.healthTimeoutMs, key, (result) => this.applyHealth(result))
       : undefined;
@@ -251,7 +254,8 @@ export class InstanceEntry {
     record: InstanceRecord,
     how: { signal?: AbortSignal | undefined; replace?: boolean; mayCreate?: boolean; onlyLease?: string },
   ): Promise<void> {
-    const value = encodeInstance(record);
+    const value = this.encoded?.record === record ? this.encoded.value : encodeInstance(record);
+    this.encoded = undefined;
     const { signal, onlyLease } = how;
     let mayCreate = how.mayCreate ?? false;
     for (let attempt = 1; ; attempt += 1) {

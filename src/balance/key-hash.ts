@@ -16,21 +16,34 @@ function fnvByte(hash: number, byte: number): number {
 
 /** murmur3's 32-bit finalizer: every input bit affects every output bit. */
 export function fmix32(value: number): number {
+  return mix(value) >>> 0;
+}
+
+/** fmix32 as a signed 32-bit integer (the same bits). */
+function mix(value: number): number {
   let h = value;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return h ^ (h >>> 16);
 }
 
 /** Unsigned 32-bit hash of a string (as UTF-8) or of raw bytes. */
 export function hashKey(key: string | Uint8Array): number {
+  return hashKeyBits(key) >>> 0;
+}
+
+/**
+ * hashKey's bits as a signed 32-bit integer: what the pick path passes around, because a value
+ * of 2^31 or more returned from a function that is not inlined becomes a heap number (an
+ * allocation per pick) where a signed one stays a small integer.
+ */
+export function hashKeyBits(key: string | Uint8Array): number {
   let h = FNV_OFFSET;
   if (typeof key !== 'string') {
     for (let i = 0; i < key.length; i++) h = fnvByte(h, key[i] ?? 0);
-    return fmix32(h);
+    return mix(h);
   }
   for (let i = 0; i < key.length; i++) {
     let cp = key.charCodeAt(i);
@@ -59,5 +72,5 @@ export function hashKey(key: string | Uint8Array): number {
       h = fnvByte(h, 0x80 | (cp & 0x3f));
     }
   }
-  return fmix32(h);
+  return mix(h);
 }

@@ -6,10 +6,12 @@
  * "The Power of Two Choices in Randomized Load Balancing") and stay O(1) per pick.
  *
  * In-flight counts come from acquire()/run() on this picker, so they reflect this client's
- * calls only; plain pick() calls are not counted and make this strategy uniform random.
+ * calls only; plain pick() calls are not counted and make this strategy uniform random. They are
+ * kept in one array indexed by slot, so a pick reads two numbers from it rather than two
+ * per-instance records scattered over the heap.
  */
+import type { Instance } from '../codec/instance.js';
 import type { PickerOptions, PickerStrategy } from './picker.js';
-import type { PickerEntry } from './picker-entry.js';
 import { BasePicker } from './base-picker.js';
 
 /**
@@ -28,16 +30,23 @@ export class LeastLoadedPicker extends BasePicker {
     super(options);
   }
 
-  protected choose(candidates: readonly PickerEntry[]): PickerEntry {
-    const n = candidates.length;
+  override pick(key?: string | Uint8Array): Instance {
+    // This class's own copy of the fast path, so that its reads of `this` stay monomorphic.
+    const candidates = this.candidates;
+    return candidates.fast ? candidates.instanceAt(this.choose()) : super.pick(key);
+  }
+
+  protected choose(): number {
+    const n = this.candidates.length;
     const i = this.randomIndex(n);
-    const first = candidates[i] as PickerEntry;
-    if (n === 1) return first;
+    if (n === 1) return i;
     // A second index drawn uniformly from the n - 1 others, so the two are always distinct.
     let j = this.randomIndex(n - 1);
     if (j === i) j = n - 1;
-    const second = candidates[j] as PickerEntry;
-    // On a tie, `first` is already a uniformly random one of the two: no extra draw needed.
-    return second.inflight < first.inflight ? second : first;
+    // Loads are read by slot from one dense array, not from two records scattered on the heap.
+    const slots = this.candidates.slots;
+    const inflight = this.inflight;
+    // On a tie, `i` is already a uniformly random one of the two: no extra draw needed.
+    return (inflight[slots[j] as number] as number) < (inflight[slots[i] as number] as number) ? j : i;
   }
 }

@@ -25,19 +25,26 @@ export type EjectionListener = (entry: PickerEntry, ejected: boolean, durationMs
 export class OutlierEjector {
   /** Earliest `returnAt` among ejected entries; Infinity when none is ejected (pick skips the clock). */
   nextReturnAt = Infinity;
+  /** The entries ejected right now: few (capped by maxEjectionPercent), so walking them is cheap. */
+  private readonly ejected = new Set<PickerEntry>();
 
   constructor(
     private readonly options: Readonly<Required<OutlierOptions>>,
     private readonly onChange: EjectionListener = () => undefined,
   ) {}
 
-  /** Counts a failure. True when it ejected the entry (the caller rebuilds its snapshot). */
-  recordFailure(entry: PickerEntry, eligible: readonly PickerEntry[], now: number): boolean {
+  /** Ejected entries, for `Picker.ejected()` and the panic and zone counts. */
+  get entries(): ReadonlySet<PickerEntry> {
+    return this.ejected;
+  }
+
+  /** Counts a failure. True when it ejected the entry (the caller updates its snapshot). */
+  recordFailure(entry: PickerEntry, eligibleCount: number, now: number): boolean {
     if (entry.ejected) return false;
     entry.failures += 1;
     if (entry.failures < this.options.consecutiveFailures || !entry.eligible) return false;
     // Over the cap: keep counting, so the next failure ejects it once there is room.
-    if (countEjected(eligible) >= this.allowed(eligible.length)) return false;
+    if (this.ejectedEligible() >= this.allowed(eligibleCount)) return false;
     const { baseEjectionMs, maxEjectionMs } = this.options;
     if (entry.ejections > 0 && baseEjectionMs > 0) {
       const healthyPeriods = Math.floor((now - entry.returnAt) / baseEjectionMs);
@@ -46,6 +53,7 @@ export class OutlierEjector {
     entry.ejections += 1;
     entry.failures = 0;
     entry.ejected = true;
+    this.ejected.add(entry);
     const durationMs = Math.min(baseEjectionMs * entry.ejections, Math.max(baseEjectionMs, maxEjectionMs));
     entry.returnAt = now + durationMs;
     this.nextReturnAt = Math.min(this.nextReturnAt, entry.returnAt);
@@ -58,58 +66,67 @@ export class OutlierEjector {
     if (!entry.ejected) entry.failures = 0;
   }
 
-  /** Returns entries whose ejection time is up. True when any returned. */
-  expire(entries: Iterable<PickerEntry>, now: number): boolean {
-    if (this.nextReturnAt > now) return false;
-    let returned = false;
-    let next = Infinity;
-    for (const entry of entries) {
-      if (!entry.ejected) continue;
-      if (entry.returnAt <= now) {
-        entry.ejected = false;
-        returned = true;
-        this.onChange(entry, false);
-      } else if (entry.returnAt < next) {
-        next = entry.returnAt;
-      }
+  /** Returns entries whose ejection time is up; undefined when none did. */
+  expire(now: number): PickerEntry[] | undefined {
+    if (this.nextReturnAt > now) return undefined;
+    let returned: PickerEntry[] | undefined;
+    for (const entry of this.ejected) {
+      if (entry.returnAt <= now) (returned ??= []).push(entry);
     }
-    this.nextReturnAt = next;
+    for (const entry of returned ?? []) this.end(entry);
+    this.nextReturnAt = this.earliestReturn();
     return returned;
   }
 
   /**
-   * After an update: recompute the next return time over the entries still present, and end
-   * the soonest-ending ejections while more eligible entries are ejected than the cap allows.
+   * After an update: end the soonest-ending ejections while more eligible entries are ejected than
+   * the cap allows (of `eligibleCount`). Returns the entries that came back, if any.
    */
-  reconcile(entries: Iterable<PickerEntry>, eligible: readonly PickerEntry[], now: number): void {
-    let excess = countEjected(eligible) - this.allowed(eligible.length);
+  reconcile(eligibleCount: number, now: number): PickerEntry[] | undefined {
+    let excess = this.ejectedEligible() - this.allowed(eligibleCount);
+    let returned: PickerEntry[] | undefined;
     while (excess > 0) {
       let soonest: PickerEntry | undefined;
-      for (const entry of eligible) {
-        if (entry.ejected && (soonest === undefined || entry.returnAt < soonest.returnAt)) soonest = entry;
+      for (const entry of this.ejected) {
+        if (entry.eligible && (soonest === undefined || entry.returnAt < soonest.returnAt)) soonest = entry;
       }
       if (soonest === undefined) break;
-      soonest.ejected = false;
       // Returned early: the healthy time that decays its multiplier counts from now.
       soonest.returnAt = Math.min(soonest.returnAt, now);
-      this.onChange(soonest, false);
+      this.end(soonest);
+      (returned ??= []).push(soonest);
       excess -= 1;
     }
-    let next = Infinity;
-    for (const entry of entries) {
-      if (entry.ejected && entry.returnAt < next) next = entry.returnAt;
-    }
-    this.nextReturnAt = next;
+    this.nextReturnAt = this.earliestReturn();
+    return returned;
+  }
+
+  /** The entry left the picker: its ejection is forgotten with it. */
+  forget(entry: PickerEntry): void {
+    if (this.ejected.delete(entry)) this.nextReturnAt = this.earliestReturn();
+  }
+
+  /** Ejected entries that are also eligible (up and matching). */
+  ejectedEligible(): number {
+    let count = 0;
+    for (const entry of this.ejected) if (entry.eligible) count += 1;
+    return count;
   }
 
   /** How many of `eligibleCount` instances may be ejected at the same time. */
   allowed(eligibleCount: number): number {
     return Math.floor((eligibleCount * this.options.maxEjectionPercent) / 100);
   }
-}
 
-function countEjected(entries: readonly PickerEntry[]): number {
-  let count = 0;
-  for (const entry of entries) if (entry.ejected) count += 1;
-  return count;
+  private end(entry: PickerEntry): void {
+    entry.ejected = false;
+    this.ejected.delete(entry);
+    this.onChange(entry, false);
+  }
+
+  private earliestReturn(): number {
+    let next = Infinity;
+    for (const entry of this.ejected) if (entry.returnAt < next) next = entry.returnAt;
+    return next;
+  }
 }

@@ -20,7 +20,8 @@ export interface ResolvedPickerOptions {
   readonly service: string | undefined;
   readonly preferZone: string | undefined;
   readonly matches: (instance: Instance) => boolean;
-  readonly random: () => number;
+  /** The caller's random source; undefined for the default (an IndexSource, see index-source.ts). */
+  readonly random: (() => number) | undefined;
   readonly now: () => number;
   readonly outlier: Readonly<Required<OutlierOptions>>;
   readonly panicThreshold: number;
@@ -49,7 +50,7 @@ export function resolvePickerOptions(options: PickerOptions = {}): ResolvedPicke
     service: options.service,
     preferZone: options.preferZone === '' ? undefined : options.preferZone,
     matches: compileFilter(options.filter),
-    random: options.random ?? Math.random,
+    random: options.random,
     now: options.now ?? Date.now,
     outlier: resolveOutlier(options.outlier),
     panicThreshold,

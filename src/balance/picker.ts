@@ -68,7 +68,10 @@ export interface PickerOptions {
   preferZone?: string;
   /** Which `up` instances may be picked at all. Default: every `up` instance. */
   filter?: PickerFilter;
-  /** Uniform random source in [0, 1), injectable for tests. Default `Math.random`. */
+  /**
+   * Uniform random source in [0, 1), injectable for tests. Default: an internal generator
+   * (xoshiro128**) seeded from `Math.random`, which unlike `Math.random` allocates nothing per pick.
+   */
   random?: () => number;
   /** Clock in ms for ejection times, injectable for tests. Default `Date.now`. */
   now?: () => number;

@@ -9,6 +9,7 @@
  *   continues at the same position, i.e. with the instance after it in key order. Restarting
  *   at 0 on each change would overload the first instance whenever the set churns.
  */
+import type { Instance } from '../codec/instance.js';
 import type { PickerOptions, PickerStrategy } from './picker.js';
 import type { PickerEntry } from './picker-entry.js';
 import { BasePicker } from './base-picker.js';
@@ -32,10 +33,29 @@ export class RoundRobinPicker extends BasePicker {
     super(options);
   }
 
-  protected choose(candidates: readonly PickerEntry[]): PickerEntry {
-    const index = this.next < candidates.length ? this.next : 0;
-    this.next = index + 1 === candidates.length ? 0 : index + 1;
-    return candidates[index] as PickerEntry;
+  override pick(key?: string | Uint8Array): Instance {
+    // This class's own copy of the fast path, so that its reads of `this` stay monomorphic.
+    const candidates = this.candidates;
+    return candidates.fast ? candidates.instanceAt(this.choose()) : super.pick(key);
+  }
+
+  protected choose(): number {
+    const n = this.candidates.length;
+    const index = this.next < n ? this.next : 0;
+    this.next = index + 1 === n ? 0 : index + 1;
+    return index;
+  }
+
+  protected override inserted(_entry: PickerEntry, index: number): void {
+    // The upcoming instance moved one place on: it still comes next; the newcomer waits its turn.
+    if (index <= this.next) this.next += 1;
+  }
+
+  protected override removed(_entry: PickerEntry, index: number): void {
+    // Before the upcoming one: it moved one place back. The upcoming one itself: the one after it
+    // now sits at its index and comes next.
+    if (index < this.next) this.next -= 1;
+    if (this.next >= this.candidates.length) this.next = 0;
   }
 
   protected override rebuilt(previous: readonly PickerEntry[], next: readonly PickerEntry[]): void {
@@ -48,8 +68,9 @@ export class RoundRobinPicker extends BasePicker {
       this.next = this.randomIndex(next.length);
       return;
     }
-    const upcoming = previous[this.next];
-    const found = upcoming === undefined ? -1 : next.indexOf(upcoming);
-    this.next = found >= 0 ? found : this.next % next.length;
+    // The upcoming instance where it is now, or (gone) the one after it in key order.
+    const upcoming = previous[this.next < previous.length ? this.next : 0] as PickerEntry;
+    const index = this.candidates.lowerBound(upcoming.key);
+    this.next = index < next.length ? index : 0;
   }
 }

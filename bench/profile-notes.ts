@@ -39,16 +39,28 @@ same shared load as the run above). They explain the goals that are missed.
   snapshot, membership, service group) and its key/id/address/registeredAt strings. The bare
   consumer keeps one parsed object in one Map. Getting under 1.5× needs the watch layer to stop
   keeping the value bytes (compare revisions, re-encode for the cache file).
-- **Propagation (missed: p50 1.8–5× raw over four full runs).** In a separate in-process check
-  (40 samples) register() → \`added\` took 2–3 ms and a bare lease put → event ~2 ms: the catalog
-  side adds little. Across processes on this loaded machine (load average 9–20 on 2 cores) the
-  rollcall side varied from 4 to 8 ms at p50 between runs and p90/p99 are dominated by scheduling
-  delays. register() is a conditional transaction plus the registrar's own bookkeeping where the
-  raw side does one plain put; that path (src/registration) was not profiled here.
-- **Pickers (partly missed).** Picks are allocation-free and flat-ish in n for hash (ring, binary
-  search). \`update()\` is O(n log n): 0.4–1.2 s at 100,000 instances under this load, which is why
-  catalog pickers now defer it. The hash ring keeps ~2 million points once the total weight
-  passes 2,048, and a change of total weight changes every instance's point count, so one weight
-  change rebuilds the whole ring (~300 ms at 1,000 instances here). Round-robin/random picks at
-  100,000 measured well below their 1,000-instance rate in this run; not profiled (cache misses
-  and the shared CPU are the likely causes).`;
+- **Propagation.** The earlier figures (p50 1.8×, p99 14×) came from the bench, not from
+  rollcall: it ran every rollcall sample, then every raw one, so load changes and GC hit one side
+  only (a trace showed a 212 ms pause, left by the cold sync's ~180 MB of garbage, inside the
+  rollcall block). The bench now interleaves single writes of both sides after a warm-up and a
+  full GC. Stage timing on both sides in one run (1,000 samples each), p50: call → request handed
+  to etcd3 0.08–0.11 ms (raw 0.04–0.07); sent → event in the consumer process 1.28–1.70 ms (raw
+  1.25–1.68); event → \`added\` emitted 0.11–0.14 ms (raw 0.05–0.06). register() is one
+  transaction, as the raw side's one put; the registrar's ownership watch made no measurable
+  difference (switched off, within noise). CPU profiles of both processes: grpc-js/HTTP/2 work
+  shared by both sides; rollcall's own part before sending ~40 µs (option checks, encoding, a few
+  async steps; the record is now encoded once), and after receiving: decoding and validation,
+  membership bookkeeping and the listener-isolating emitter.
+- **Pickers.** Profiles (\`--cpu-prof\`, \`--trace-deopt\`) of the picker loop at 1,000 and 100,000
+  instances, before the rewrite: no deopts and nothing per pick growing with n in random/round
+  robin; the cost was a pointer chase to a per-instance record scattered on the heap (a cache
+  miss once the records outgrow the cache: 2.2e6 reads/s at 100k against 2.5e7 from a dense
+  array); the EDF heap compared records through pointers (a miss per level); \`update()\` spent
+  ~60 % in string-keyed Map lookups and building a new 100k Map each time, the rest in a full
+  heap rebuild or ring rewrite; the hash ring rewrote all 2 million points when the points per
+  weight stepped; and \`Math.random()\` allocated on every pick. Now: picks read dense arrays and
+  per-slot typed arrays, the weighted schedule is a flat numeric heap over cohorts, the ring is
+  two typed arrays changed in place with a prefix table for lookups (budget 2^20 points), the
+  random source is xoshiro128**, and \`update()\` patches sorted candidate arrays by the
+  difference. What still grows with n for random at 100,000: one random read from an 800 KB
+  array, larger than the 512 KB L2 cache of a core here.`;

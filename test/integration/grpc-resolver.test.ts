@@ -96,7 +96,10 @@ describe('rollcall/grpc: the etcd resolver and the rollcall balancing policy', (
     while (Date.now() < deadline) seen.push(await client.whoami());
     const tail = seen.slice(-20);
     assert.ok(!tail.includes('k2'), `k2 gets no calls once dead: ${tail.join(' ')}`);
-    assert.deepEqual(Object.keys(countIds(tail)).sort(), ['k1', 'k3']);
+    // Both survivors keep getting calls. Not asserted on that same tail: when the resolver drops
+    // k2, grpc-js's round_robin (1.10+) builds new per-endpoint children that report READY
+    // asynchronously, so for a moment under load only one survivor may be pickable.
+    await eventually(async () => assert.deepEqual(Object.keys(countIds(await client.many(20))).sort(), ['k1', 'k3']), { timeoutMs: 10_000 });
   });
 
   it('the rollcall policy honours weights 3:1:1 within 10 % over 5,000 calls', async (t) => {

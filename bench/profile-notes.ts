@@ -22,23 +22,34 @@ same shared load as the run above). They explain the goals that are missed.
   trial with the watch's \`fragment\` option off did not finish draining at all, so that option
   is not the fix. Not investigated further here: src/watch (shared-watch-stream, watch-session)
   is where the delivery happens.
-- **Cold sync (missed, see ratio).** Profile of three opens of 20,000 instances (pages of 5,000):
-  decoding 21 % (the same two \`JSON.parse\` calls the bare consumer makes, plus validation and key
-  parsing), gRPC/protobuf deserialisation 20 % (of which Long-to-string of revisions 6 %), GC 15 %,
-  membership maps and objects ~10 %, the follower's snapshot/diff ~4 %, events ~3 %. While tuning
-  (20,000 instances, two runs) pages of 5,000 took about half the time of pages of 1,000
-  (1,600 → 750 ms and 830 → 460 ms), so the default is now 5,000; in the final run above, under a
-  load average near 30, the page sizes came out within noise of each other. The rest is
-  per-instance work the bare consumer does not do (validation, three maps, an \`added\` event per
-  instance).
-- **Memory (missed).** Heap snapshot of a catalog holding 10,000 instances: per instance the
-  catalog keeps the raw value bytes (a Buffer copied out of the response page, ~230 B external +
-  the Buffer object) in the watch layer's key-value record, which the follower's snapshot (for
-  relist diffs) and the cache file need; plus that record, the membership entry, the
-  \`CatalogInstance\` (one fixed-shape literal now, no spread copy), three Map entries (follower
-  snapshot, membership, service group) and its key/id/address/registeredAt strings. The bare
-  consumer keeps one parsed object in one Map. Getting under 1.5× needs the watch layer to stop
-  keeping the value bytes (compare revisions, re-encode for the cache file).
+- **Cold sync.** Profile of three opens of 20,000 instances before the change: GC 33 %, decoding
+  ~20 % (the two \`JSON.parse\` calls the bare consumer makes, plus validation and key parsing),
+  gRPC/protobuf ~15 %, membership ~9 %, idle (waiting for etcd) 10 %. Most of the GC came from
+  copying every value out of its page and from keeping it. Now the follower's copy keeps the
+  decoded instance (no value bytes), each page is decoded while etcd reads and sends the next one
+  (the next page is asked for first, and the request is let out before decoding starts), key and
+  address checks take a plain-ASCII fast path, the decoder builds each instance without spread
+  copies, and \`added\` is not emitted to nobody. After, 100,000 instances: GC ~13 %, the two
+  \`JSON.parse\` calls ~25 %, idle ~13 %; in one process, interleaved (5 rounds, load average
+  ~1): open 1.49 s median vs 1.41 s for the bare listing + parse (it was 2.19 s), CPU 1.48 s vs
+  1.01 s. The catalog still spends ~1.5× the bare consumer's CPU (validation, two maps, a change
+  and an event per instance), which etcd's own work hides on an idle second core but not on a
+  loaded machine: at load average 2.5 the same comparison gave 1.3–1.5×. Page sizes side by side
+  (100,000 instances, interleaved rounds): 2,000 → 2.6 s, 5,000 → 1.8 s, 10,000 → 1.7 s (bare:
+  1.8, 1.4, 1.2 s); 5,000 stays the default: 10,000 gains little and brings a page of larger
+  records near gRPC's 4 MB message limit.
+- **Memory.** Heap snapshot before (20,000 instances): per instance the raw value bytes (a
+  Buffer, ~100 B object + 230–400 B external), the watch layer's record, a membership entry, the
+  \`CatalogInstance\` with its optional fields in a separate property array, three Map entries
+  and unshared tag arrays. Now the watch layer's copy and the membership hold the same
+  \`CatalogInstance\` (KeepPolicy: the follower keeps what its user needs; the Store and the
+  Registrar keep whole key-values, the catalog decoded instances), so per instance there is one
+  object with all its fields inside, two Map entries, one live-array slot and its key, id,
+  address and registeredAt strings; service names, zones, versions, statuses and equal tag lists
+  are shared. A relist compares decoded instances (revisions, lease and record), which keeps the
+  wiped-etcd case exact without any bytes. The cache file re-encodes instances. Measured after a
+  250 ms settle (grpc-js holds a call's last response page until its stream closes): 385 B heap,
+  0 external, vs 380 B for the bare consumer (was 713 + 202 B).
 - **Propagation.** The earlier figures (p50 1.8×, p99 14×) came from the bench, not from
   rollcall: it ran every rollcall sample, then every raw one, so load changes and GC hit one side
   only (a trace showed a 212 ms pause, left by the cold sync's ~180 MB of garbage, inside the

@@ -5,6 +5,7 @@
  * of parsed values.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
 import { Catalog } from '../src/index.js';
 import { putAll, rawList, servicePairs, wipe } from './etcd-support.js';
@@ -56,9 +57,17 @@ export async function benchSync(endpoint: string, scale: BenchScale, defaultPage
   }
 }
 
+/**
+ * grpc-js holds the last response of a call (a whole page) until its HTTP/2 stream has closed, a
+ * moment after the call resolved; each side is measured once that is over, so that neither
+ * counts a page of response as its own.
+ */
+const SETTLE_MS = 250;
+
 async function measureMemory(client: Etcd3, endpoint: string, n: number): Promise<SyncFigures['heapPerInstance']> {
   let before = memoryNow();
   const catalog = await Catalog.open({ endpoints: [endpoint], prefix: PREFIX, timeoutMs: 60_000 });
+  await delay(SETTLE_MS);
   let after = memoryNow();
   const rollcall = { heap: (after.heap - before.heap) / n, external: (after.external - before.external) / n };
   if (catalog.services().length === 0) throw new Error('catalog synced nothing');
@@ -66,6 +75,7 @@ async function measureMemory(client: Etcd3, endpoint: string, n: number): Promis
   before = memoryNow();
   const kept = new Map<string, unknown>();
   await rawList(client, PREFIX, 5_000, kept);
+  await delay(SETTLE_MS);
   after = memoryNow();
   const raw = { heap: (after.heap - before.heap) / n, external: (after.external - before.external) / n };
   if (kept.size !== n) throw new Error(`bare map holds ${kept.size} of ${n}`);

@@ -66,12 +66,37 @@ const OWN_FIELDS = new Set(['id', 'service', 'status', 'weight', 'zone', 'versio
 export function addressProblem(address: unknown): string | undefined {
   if (typeof address !== 'string' || address.length === 0) return 'must be a non-empty string';
   if (address.length > MAX_ADDRESS_LENGTH) return `must be at most ${MAX_ADDRESS_LENGTH} characters`;
+  if (isPrintableAscii(address)) return undefined; // the common case, without the regular expression
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(address)) return 'must not contain whitespace or control characters';
   return undefined;
 }
 
+function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || code >= 0x7f) return false;
+  }
+  return true;
+}
+
 export function encodeInstance(record: InstanceRecord): string {
+  const json = encodeInstanceValue(record);
+  const bytes = Buffer.byteLength(json);
+  if (bytes > MAX_VALUE_BYTES) {
+    throw new InvalidConfigError(`instance record for ${record.service}/${record.id} is ${bytes} bytes, over the ${MAX_VALUE_BYTES}-byte limit (shrink meta or tags)`, {
+      details: { service: record.service, id: record.id, bytes, limit: MAX_VALUE_BYTES },
+    });
+  }
+  return json;
+}
+
+/**
+ * The stored form of `record` without the size check: for re-encoding an instance that was
+ * already read and accepted (the catalog's cache file). decodeInstance() of it gives back the
+ * same record, whatever form the value it was first decoded from had (a Go writer's included).
+ */
+export function encodeInstanceValue(record: InstanceRecord): string {
   const fields: Record<string, JsonValue> = {
     id: record.id,
     service: record.service,
@@ -84,57 +109,79 @@ export function encodeInstance(record: InstanceRecord): string {
     meta: { ...record.meta },
   };
   // A string, not an object: see the compatibility contract above (Go clients panic on objects).
-  const json = JSON.stringify({ Op: 0, Addr: record.address, Metadata: JSON.stringify(fields) });
-  const bytes = Buffer.byteLength(json);
-  if (bytes > MAX_VALUE_BYTES) {
-    throw new InvalidConfigError(`instance record for ${record.service}/${record.id} is ${bytes} bytes, over the ${MAX_VALUE_BYTES}-byte limit (shrink meta or tags)`, {
-      details: { service: record.service, id: record.id, bytes, limit: MAX_VALUE_BYTES },
-    });
-  }
-  return json;
+  return JSON.stringify({ Op: 0, Addr: record.address, Metadata: JSON.stringify(fields) });
 }
 
-export function decodeInstance(layout: KeyLayout, stored: StoredValue, maxBytes = MAX_VALUE_BYTES): DecodeResult {
-  const fail = (reason: string, cause?: unknown): DecodeResult => ({
+function invalid(stored: StoredValue, reason: string, cause?: unknown): DecodeResult {
+  return {
     ok: false,
     error: new MalformedValueError(`invalid instance at ${stored.key}: ${reason}`, {
       cause,
       details: { key: stored.key, reason, modRevision: stored.modRevision },
     }),
-  });
-  const parsedKey = layout.parse(stored.key);
-  if (!parsedKey.ok) return fail(parsedKey.reason);
-  if (stored.value.byteLength > maxBytes) return fail(`value is ${stored.value.byteLength} bytes, over the ${maxBytes}-byte limit`);
-
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(stored.value.buffer, stored.value.byteOffset, stored.value.byteLength).toString('utf8'));
-  } catch (cause) {
-    return fail('value is not JSON', cause);
-  }
-  if (!isPlainObject(body)) return fail('value is not a JSON object');
-  if (body['Op'] !== undefined && body['Op'] !== 0) return fail(`Op is ${JSON.stringify(body['Op'])}, only 0 (Add) is a stored endpoint`);
-  const addrProblem = addressProblem(body['Addr']);
-  if (addrProblem) return fail(`Addr ${addrProblem}`);
-
-  const fields = readFields(findFields(body));
-  if (typeof fields === 'string') return fail(fields);
-  return {
-    ok: true,
-    instance: {
-      service: parsedKey.service,
-      id: parsedKey.id,
-      address: body['Addr'] as string,
-      ...fields,
-      key: stored.key,
-      lease: stored.lease,
-      modRevision: stored.modRevision,
-      createRevision: stored.createRevision,
-    },
   };
 }
 
-type RecordFields = Pick<Instance, 'status' | 'weight' | 'zone' | 'version' | 'tags' | 'meta' | 'registeredAt'>;
+export function decodeInstance(layout: KeyLayout, stored: StoredValue, maxBytes = MAX_VALUE_BYTES): DecodeResult {
+  const parsedKey = layout.parse(stored.key);
+  if (!parsedKey.ok) return invalid(stored, parsedKey.reason);
+  const bytes = stored.value;
+  if (bytes.byteLength > maxBytes) return invalid(stored, `value is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`);
+
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (cause) {
+    return invalid(stored, 'value is not JSON', cause);
+  }
+  if (!isPlainObject(body)) return invalid(stored, 'value is not a JSON object');
+  if (body['Op'] !== undefined && body['Op'] !== 0) return invalid(stored, `Op is ${JSON.stringify(body['Op'])}, only 0 (Add) is a stored endpoint`);
+  const addrProblem = addressProblem(body['Addr']);
+  if (addrProblem) return invalid(stored, `Addr ${addrProblem}`);
+
+  const fields = readFields(findFields(body));
+  if (typeof fields === 'string') return invalid(stored, fields);
+  return { ok: true, instance: toInstance(parsedKey.service, parsedKey.id, body['Addr'] as string, fields, stored) };
+}
+
+/** rollcall's fields, checked; the optional ones undefined when absent. */
+interface RecordFields {
+  readonly status: InstanceStatus;
+  readonly weight: number;
+  readonly tags: readonly string[];
+  readonly meta: Readonly<Record<string, JsonValue>>;
+  readonly zone: string | undefined;
+  readonly version: string | undefined;
+  readonly registeredAt: string | undefined;
+}
+
+/**
+ * The Instance, with optional fields only when present and every field in the order it has
+ * always had (JSON output shows it). A catalog decodes every key it reads through here: the
+ * usual combinations are object literals of their own, built without spreading or adding to a
+ * finished object.
+ */
+function toInstance(service: string, id: string, address: string, fields: RecordFields, stored: StoredValue): Instance {
+  const { status, weight, tags, meta, zone, version, registeredAt } = fields;
+  const { key, lease, modRevision, createRevision } = stored;
+  if (zone === undefined && version === undefined) {
+    if (registeredAt === undefined) return { service, id, address, status, weight, tags, meta, key, lease, modRevision, createRevision };
+    return { service, id, address, status, weight, tags, meta, registeredAt, key, lease, modRevision, createRevision };
+  }
+  if (zone !== undefined && version !== undefined && registeredAt !== undefined) {
+    return { service, id, address, status, weight, tags, meta, zone, version, registeredAt, key, lease, modRevision, createRevision };
+  }
+  // Any other combination: field by field, in the same order.
+  const out = { service, id, address, status, weight, tags, meta } as { -readonly [K in keyof Instance]: Instance[K] };
+  if (zone !== undefined) out.zone = zone;
+  if (version !== undefined) out.version = version;
+  if (registeredAt !== undefined) out.registeredAt = registeredAt;
+  out.key = key;
+  out.lease = lease;
+  out.modRevision = modRevision;
+  out.createRevision = createRevision;
+  return out;
+}
 
 /** Where rollcall's fields were found, and a Metadata that is kept as `meta.value`. */
 interface FieldSource {
@@ -172,7 +219,7 @@ function readFields(source: FieldSource): RecordFields | string {
   if (zone !== undefined && typeof zone !== 'string') return `${label}zone must be a string`;
   if (version !== undefined && typeof version !== 'string') return `${label}version must be a string`;
   if (registeredAt !== undefined && typeof registeredAt !== 'string') return `${label}registeredAt must be a string`;
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) return `${label}tags must be an array of strings`;
+  if (!isStringArray(tags)) return `${label}tags must be an array of strings`;
   if (meta !== undefined && !isPlainObject(meta)) return `${label}meta must be an object`;
 
   // A foreign writer's own keys are kept as meta, so nothing it published is lost.
@@ -180,12 +227,18 @@ function readFields(source: FieldSource): RecordFields | string {
   return {
     status: status as InstanceStatus,
     weight,
-    tags: tags as string[],
+    tags,
     meta: leftover === undefined || 'value' in userMeta ? userMeta : { ...userMeta, value: leftover },
-    ...(zone === undefined ? {} : { zone }),
-    ...(version === undefined ? {} : { version }),
-    ...(registeredAt === undefined ? {} : { registeredAt }),
+    zone,
+    version,
+    registeredAt,
   };
+}
+
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'string') return false;
+  return true;
 }
 
 function foreignKeys(metadata: Record<string, unknown>): Record<string, JsonValue> {

@@ -13,14 +13,15 @@ export type ParsedKey =
 export class KeyLayout {
   /** Normalised prefix without trailing slash, e.g. "services". */
   readonly prefix: string;
+  /** The service name parse() last found valid. */
+  private lastService: string | undefined;
+
+  /** Everything rollcall owns under the prefix: "services/". */
+  readonly root: string;
 
   constructor(prefix: string = DEFAULT_PREFIX) {
     this.prefix = normalizePrefix(prefix);
-  }
-
-  /** Everything rollcall owns under the prefix: "services/". */
-  get root(): string {
-    return `${this.prefix}/`;
+    this.root = `${this.prefix}/`;
   }
 
   /** All instances of one service: "services/api/". */
@@ -35,16 +36,31 @@ export class KeyLayout {
     return `${this.prefix}/${service}/${id}`;
   }
 
-  /** Splits a key under the root into service and id; says why when it is not an instance key. */
+  /**
+   * Splits a key under the root into service and id; says why when it is not an instance key.
+   * Runs for every key a catalog reads: the service name last found valid is remembered (keys
+   * arrive sorted, so a listing brings each service's keys together) and returned as that same
+   * string, so the instances of a service share one copy of its name.
+   */
   parse(key: string): ParsedKey {
-    if (!key.startsWith(this.root)) return { ok: false, reason: `key is not under "${this.root}"` };
-    const parts = key.slice(this.root.length).split('/');
-    if (parts.length !== 2) {
-      return { ok: false, reason: `unexpected key depth: expected ${this.root}<service>/<id>, got ${parts.length} segment(s)` };
+    const root = this.root;
+    if (!key.startsWith(root)) return { ok: false, reason: `key is not under "${root}"` };
+    const slash = key.indexOf('/', root.length);
+    if (slash < 0 || key.includes('/', slash + 1)) {
+      const segments = key.slice(root.length).split('/').length;
+      return { ok: false, reason: `unexpected key depth: expected ${root}<service>/<id>, got ${segments} segment(s)` };
     }
-    const [service, id] = parts as [string, string];
-    const serviceProblem = nameProblem(service);
-    if (serviceProblem) return { ok: false, reason: `service name ${serviceProblem}` };
+    const last = this.lastService;
+    let service: string;
+    if (last !== undefined && slash - root.length === last.length && key.startsWith(last, root.length)) {
+      service = last;
+    } else {
+      service = key.slice(root.length, slash);
+      const serviceProblem = nameProblem(service);
+      if (serviceProblem) return { ok: false, reason: `service name ${serviceProblem}` };
+      this.lastService = service;
+    }
+    const id = key.slice(slash + 1);
     const idProblem = nameProblem(id);
     if (idProblem) return { ok: false, reason: `instance id ${idProblem}` };
     return { ok: true, service, id };

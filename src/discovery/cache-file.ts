@@ -1,7 +1,11 @@
 /**
- * The catalog's cache file: the raw key-values of every live instance, so that a consumer that
- * starts while etcd is down can still answer. Values are stored as etcd holds them (base64) and
- * decoded by the codec on load, like any value read from etcd.
+ * The catalog's cache file: the key-values of every live instance, so that a consumer that
+ * starts while etcd is down can still answer. Each value is the instance re-encoded in rollcall's
+ * stored form (base64), from what the catalog keeps: the catalog keeps no value bytes (they would
+ * cost more memory than the decoded instance), and the codec decodes the re-encoded form back to
+ * the same instance, whatever form etcd held. Decoded by the codec on load, like any value read
+ * from etcd. Key, lease and revisions are etcd's; `version` (etcd's per-key write count) is not
+ * kept by the catalog and is written as 0.
  *
  * Writes are atomic (a temporary file in the same directory, then rename) and debounced; one
  * write runs at a time, and the last state always gets written. A failed write is reported
@@ -9,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { encodeInstanceValue, type Instance } from '../codec/index.js';
 import { CacheFileError } from '../errors.js';
 import type { WatchedKV } from '../watch/index.js';
 
@@ -31,6 +36,18 @@ interface StoredKV {
   modRevision: number;
   createRevision: number;
   version: number;
+}
+
+/** `instance` as a cache file entry. */
+export function instanceKV(instance: Instance): WatchedKV {
+  return {
+    key: instance.key,
+    value: Buffer.from(encodeInstanceValue(instance)),
+    lease: instance.lease,
+    modRevision: instance.modRevision,
+    createRevision: instance.createRevision,
+    version: 0,
+  };
 }
 
 export function serializeCache(contents: CacheContents): string {

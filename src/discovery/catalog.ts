@@ -14,10 +14,11 @@ import { EtcdConnection } from '../etcd/index.js';
 import { publish as publishDiagnostics } from '../diagnostics/publish.js';
 import { ClosedError, EtcdUnavailableError, InvalidConfigError, ListenerError } from '../errors.js';
 import { prefixRange, rangeContains, RangeFollower, type ChangeBatch } from '../watch/index.js';
-import { CacheWriter, readCacheFile, type CacheContents } from './cache-file.js';
+import { CacheWriter, instanceKV, readCacheFile, type CacheContents } from './cache-file.js';
 import type { CatalogChange, CatalogEvents, CatalogInstance, InstanceQuery } from './catalog-events.js';
 import { resolveCatalogOptions, type CatalogOptions, type ResolvedCatalogOptions } from './catalog-options.js';
 import { GraceTimer } from './grace-timer.js';
+import type { KeptInstance } from './kept-instance.js';
 import { Membership, type MembershipResult } from './membership.js';
 import { PickerRegistry, type CatalogPickerOptions } from './picker-registry.js';
 import { Staleness } from './staleness.js';
@@ -25,7 +26,7 @@ import { Staleness } from './staleness.js';
 const trace = debuglog('rollcall:catalog');
 
 export class Catalog extends SafeEmitter<CatalogEvents> {
-  private readonly followers: readonly RangeFollower[];
+  private readonly followers: readonly RangeFollower<KeptInstance>[];
   private readonly membership: Membership;
   private readonly staleness: Staleness;
   private readonly pickers = new PickerRegistry();
@@ -67,8 +68,10 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     super('catalog');
     const { layout, services, watch } = options;
     const ranges = services ? services.map((s) => prefixRange(layout.servicePrefix(s))) : [prefixRange(layout.root)];
-    this.followers = ranges.map((range) => new RangeFollower(conn, range, watch));
     this.membership = new Membership(layout, { gracePeriodMs: options.gracePeriodMs, maxValueBytes: options.maxValueBytes });
+    // Each follower's copy keeps the decoded instances the membership holds: decoded as each
+    // page of a listing arrives, no value bytes kept (kept-instance.ts).
+    this.followers = ranges.map((range) => new RangeFollower(conn, range, { ...watch, keep: this.membership.keep }));
     this.graceTimer = new GraceTimer(this.membership);
     this.staleness = new Staleness(options.staleIntervalMs, (info) => {
       // The channel reports transitions only; the event repeats every staleIntervalMs.
@@ -200,7 +203,7 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     this.staleness.markStale(contents.lastContact, etcdError);
   }
 
-  private follow(follower: RangeFollower): void {
+  private follow(follower: RangeFollower<KeptInstance>): void {
     follower.on('batch', (batch) => this.onBatch(follower, batch));
     follower.on('disconnected', ({ error, lastContact }) => {
       if (this.closing) return;
@@ -223,11 +226,11 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     });
   }
 
-  private onBatch(follower: RangeFollower, batch: ChangeBatch): void {
+  private onBatch(follower: RangeFollower<KeptInstance>, batch: ChangeBatch<KeptInstance>): void {
     if (this.closing) return;
     const result = this.membership.apply(batch.changes, batch.cause);
-    // A first listing also removes what only the cache file knew.
-    if (batch.cause === 'initial') this.membership.retainListed(follower.range, follower.snapshot(), batch.revision, 'initial', result);
+    // A first listing also removes what only the cache file knew (nothing else can be missing).
+    if (batch.cause === 'initial' && this.startedFromCache) this.membership.retainListed(follower.range, follower.snapshot(), batch.revision, 'initial', result);
     this.publish(result);
   }
 
@@ -250,7 +253,7 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
     }
     for (const change of result.changes) {
       const id = change.type === 'added' || change.type === 'removed' ? change.instance.id : change.current.id;
-      trace('%s %s/%s (%s, revision %d%s)', change.type, change.service, id, change.cause, change.revision, change.type === 'removed' ? `, ${change.reason}` : '');
+      if (trace.enabled) trace('%s %s/%s (%s, revision %d%s)', change.type, change.service, id, change.cause, change.revision, change.type === 'removed' ? `, ${change.reason}` : '');
       for (const stream of this.streams) stream.push(change);
       publishDiagnostics('rollcall:catalog:change', () => ({
         prefix: this.prefix,
@@ -260,6 +263,8 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
         revision: change.revision,
         ...(change.type === 'removed' ? { reason: change.reason } : {}),
       }));
+      // Emitting to no listener is skipped: a first listing emits one `added` per instance.
+      if (this.listenerCount(change.type) === 0) continue;
       switch (change.type) {
         case 'added':
           this.safeEmit('added', change);
@@ -283,7 +288,7 @@ export class Catalog extends SafeEmitter<CatalogEvents> {
   }
 
   private cacheContents(): CacheContents {
-    return { prefix: this.prefix, lastContact: this.lastContact, savedAt: Date.now(), kvs: this.membership.liveKVs() };
+    return { prefix: this.prefix, lastContact: this.lastContact, savedAt: Date.now(), kvs: this.membership.liveInstances().map(instanceKV) };
   }
 
   private checkService(service: string): void {

@@ -7,7 +7,8 @@ import type { IRangeRequest, IRangeResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
 import { CompactedError } from '../errors.js';
 import type { KeyRange } from './key-range.js';
-import { toWatchedKV, sameKV, type WatchedKV } from './watched-kv.js';
+import type { KeepPolicy, KeptKV } from './kept-kv.js';
+import { toWatchedKV, type WatchedKV } from './watched-kv.js';
 
 export interface RangeListing {
   /** The revision every page was read at: the listing equals etcd's state at this revision. */
@@ -46,44 +47,74 @@ export async function listRange(
   range: KeyRange,
   options: RangeReadOptions & { pageSize?: number } = {},
 ): Promise<RangeListing> {
+  const kvs: WatchedKV[] = [];
+  const revision = await listPages(conn, range, (page) => {
+    for (const kv of page) kvs.push(kv);
+  }, options);
+  return { revision, kvs };
+}
+
+/**
+ * listRange() a page at a time: `onPage` gets each page's key-values in key order, while etcd
+ * reads and sends the next page (it is asked for before `onPage` runs). Resolves with the
+ * revision every page was read at. `onPage` must not throw.
+ */
+export async function listPages(
+  conn: EtcdConnection,
+  range: KeyRange,
+  onPage: (kvs: readonly WatchedKV[]) => void,
+  options: RangeReadOptions & { pageSize?: number } = {},
+): Promise<number> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const read = options.read ?? connectionRead(conn);
-  const kvs: WatchedKV[] = [];
-  let revision: number | undefined;
-  let start = range.key;
-  for (;;) {
-    const request: IRangeRequest = { key: start, limit: range.rangeEnd ? pageSize : 0 };
+  const ask = (key: Buffer, revision: number | undefined): Promise<IRangeResponse> => {
+    const request: IRangeRequest = { key, limit: range.rangeEnd ? pageSize : 0 };
     if (range.rangeEnd) request.range_end = range.rangeEnd;
     if (revision !== undefined) request.revision = revision;
-    const page = await read(`list ${range.description}`, request, options.signal).catch(
-      (error: unknown) => {
-        throw asCompacted(error, range, revision);
-      },
-    );
-    revision ??= Number(page.header.revision);
-    for (const raw of page.kvs) {
-      // The decoded value is a view into the whole page's response buffer: copied, so keeping one
-      // key does not keep its page (a thousand keys' worth of bytes) alive.
-      if (raw.value) raw.value = Buffer.from(raw.value);
-      kvs.push(toWatchedKV(raw));
+    return read(`list ${range.description}`, request, options.signal).catch((error: unknown) => {
+      throw asCompacted(error, range, revision);
+    });
+  };
+  let revision: number | undefined;
+  let next: Promise<IRangeResponse> | undefined = ask(range.key, undefined);
+  try {
+    while (next !== undefined) {
+      const page: IRangeResponse = await next;
+      next = undefined;
+      revision ??= Number(page.header.revision);
+      const last = page.kvs[page.kvs.length - 1];
+      // The next page starts just after the last key read.
+      if (page.more && last) {
+        next = ask(Buffer.concat([last.key, KEY_SUFFIX]), revision);
+        // Let the request go out first: grpc-js starts a call over several ticks, and HTTP/2
+        // writes are flushed from the event loop, not while onPage keeps the thread busy.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      // Values stay views into the page's response buffer: a listing is read once and let go;
+      // whoever keeps a value copies it (a follower's KEEP_VALUES, the Store's KVPair).
+      onPage(page.kvs.map(toWatchedKV));
     }
-    const last = page.kvs[page.kvs.length - 1];
-    if (!page.more || !last) return { revision, kvs };
-    // Next page starts just after the last key read.
-    start = Buffer.concat([last.key, Buffer.from([0])]);
+  } finally {
+    // Only if onPage threw: the page asked for is not wanted, nor its failure.
+    next?.catch(() => undefined);
   }
+  return revision ?? 0;
 }
+
+/** Appended to a key: the smallest key after it. */
+const KEY_SUFFIX = Buffer.from([0]);
 
 /**
  * True when etcd still holds the history the cache was built from: at `revision`, the range has
  * as many keys as the cache and the most recently written one matches. A wiped, restored or
  * replaced etcd fails this check (or answers "compacted"), and the caller relists.
  */
-export async function historyMatches(
+export async function historyMatches<K extends KeptKV>(
   conn: EtcdConnection,
   range: KeyRange,
   revision: number,
-  cache: ReadonlyMap<string, WatchedKV>,
+  cache: ReadonlyMap<string, K>,
+  policy: KeepPolicy<K>,
   options: RangeReadOptions = {},
 ): Promise<boolean> {
   const read = options.read ?? connectionRead(conn);
@@ -105,9 +136,9 @@ export async function historyMatches(
   if (Number(response.count) !== cache.size) return false;
   const top = response.kvs[0];
   if (!top) return cache.size === 0;
-  let newest: WatchedKV | undefined;
+  let newest: K | undefined;
   for (const kv of cache.values()) if (!newest || kv.modRevision > newest.modRevision) newest = kv;
-  return newest !== undefined && sameKV(newest, toWatchedKV(top));
+  return newest !== undefined && policy.same(newest, policy.keep(toWatchedKV(top)));
 }
 
 const COMPACTED = /required revision has been compacted|revision has been compacted|future revision/i;

@@ -27,22 +27,29 @@ import { Backoff, type BackoffOptions } from '../etcd/backoff.js';
 import { isPermanentEtcdError, translateEtcdError } from '../etcd/translate-error.js';
 import { ClosedError, CompactedError, EtcdUnavailableError, RollcallError, WatchCanceledError } from '../errors.js';
 import type { KeyRange } from './key-range.js';
-import { DEFAULT_PAGE_SIZE, historyMatches, listRange, type RangeRead } from './list-range.js';
+import { KEEP_VALUES, type KeepPolicy, type KeptKV } from './kept-kv.js';
+import { DEFAULT_PAGE_SIZE, historyMatches, listPages, type RangeRead } from './list-range.js';
 import { sharedWatchStream, type SharedWatchStream } from './shared-watch-stream.js';
 import { WatchSession, type WatchEnd } from './watch-session.js';
-import { sameKV, toWatchedKV, type WatchedKV } from './watched-kv.js';
+import { toWatchedKV, type WatchedKV } from './watched-kv.js';
 
 const trace = debuglog('rollcall:watch');
 
-export type RangeChange =
-  | { readonly type: 'put'; readonly kv: WatchedKV; readonly prev?: WatchedKV; readonly revision: number }
-  | { readonly type: 'delete'; readonly key: string; readonly prev?: WatchedKV; readonly revision: number };
+/**
+ * One change to the copy. `kv` is the key-value as read (its value may be a view into the
+ * response that carried it: copy it to keep it); `kept` is what the copy holds for it now and
+ * `prev` what it held before, as the follower's KeepPolicy keeps a key (by default the whole
+ * key-value, value copied).
+ */
+export type RangeChange<K extends KeptKV = WatchedKV> =
+  | { readonly type: 'put'; readonly kv: WatchedKV; readonly kept: K; readonly prev?: K; readonly revision: number }
+  | { readonly type: 'delete'; readonly key: string; readonly prev?: K; readonly revision: number };
 
 /** Why a batch happened: the first listing, a live watch event, or a relist's difference. */
 export type BatchCause = 'initial' | 'watch' | 'resync';
 
-export interface ChangeBatch {
-  readonly changes: readonly RangeChange[];
+export interface ChangeBatch<K extends KeptKV = WatchedKV> {
+  readonly changes: readonly RangeChange<K>[];
   /** The copy equals etcd's state at this revision once the batch is applied. */
   readonly revision: number;
   readonly cause: BatchCause;
@@ -50,9 +57,9 @@ export interface ChangeBatch {
 
 export type ResyncReason = 'compacted' | 'rewound' | 'history-changed' | 'canceled';
 
-export interface RangeFollowerEvents {
+export interface RangeFollowerEvents<K extends KeptKV = WatchedKV> {
   /** Changes, already applied to `snapshot()`, in revision order. Listeners must not throw. */
-  batch: [batch: ChangeBatch];
+  batch: [batch: ChangeBatch<K>];
   /** The copy equals etcd at `revision` (after the first listing, a resume, or a relist). */
   synced: [info: { revision: number; reason: 'initial' | 'resumed' | 'resync' }];
   /** About to relist and diff; the copy keeps serving until the diff is applied. */
@@ -66,17 +73,24 @@ export interface RangeFollowerEvents {
 
 export type FollowerState = 'idle' | 'listing' | 'resuming' | 'watching' | 'backoff' | 'closed';
 
-export interface RangeFollowerOptions {
+export interface RangeFollowerOptions<K extends KeptKV = WatchedKV> {
   /** Keys per page when listing; default DEFAULT_PAGE_SIZE (5000). */
   readonly pageSize?: number;
+  /**
+   * What the copy keeps per key; default KEEP_VALUES (whole key-values). KEEP_FINGERPRINTS keeps
+   * no values: `snapshot()` and `prev` then carry revisions and a fingerprint only.
+   */
+  readonly keep?: KeepPolicy<K>;
   /** Probe a silent watch stream after this long; default 5000 ms. */
   readonly livenessMs?: number;
   /** Reconnect backoff; default 100 ms doubling to 10 s, full jitter. */
   readonly backoff?: BackoffOptions;
 }
 
-export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
-  private readonly cache = new Map<string, WatchedKV>();
+export class RangeFollower<K extends KeptKV = WatchedKV> extends EventEmitter<RangeFollowerEvents<K>> {
+  /** The copy; replaced whole by each relist. */
+  private cache = new Map<string, K>();
+  private readonly policy: KeepPolicy<K>;
   private appliedRevision = 0;
   private currentState: FollowerState = 'idle';
   private session: WatchSession | undefined;
@@ -96,9 +110,11 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
   constructor(
     private readonly conn: EtcdConnection,
     readonly range: KeyRange,
-    private readonly options: RangeFollowerOptions = {},
+    private readonly options: RangeFollowerOptions<K> = {},
   ) {
     super();
+    // Without `keep`, K is its default, WatchedKV: the default policy is the one for that type.
+    this.policy = options.keep ?? (KEEP_VALUES as unknown as KeepPolicy<K>);
     this.backoff = new Backoff(options.backoff);
     this.watchStream = sharedWatchStream(conn);
     this.read = (operation, request, signal) => this.watchStream.range(operation, request, signal);
@@ -144,7 +160,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
   }
 
   /** The current copy, keyed by key. Do not mutate. */
-  snapshot(): ReadonlyMap<string, WatchedKV> {
+  snapshot(): ReadonlyMap<string, K> {
     return this.cache;
   }
 
@@ -223,7 +239,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
           listReason = undefined;
         } else {
           this.transition(['backoff', 'watching'], 'resuming');
-          if (!(await historyMatches(this.conn, this.range, this.appliedRevision, this.cache, { signal: this.stop.signal, read: this.read }))) {
+          if (!(await historyMatches(this.conn, this.range, this.appliedRevision, this.cache, this.policy, { signal: this.stop.signal, read: this.read }))) {
             needList = true;
             listReason = 'history-changed';
             continue;
@@ -260,35 +276,49 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
     }
   }
 
-  /** Lists the range and applies the difference from the copy as one batch. */
+  /**
+   * Lists the range and applies the difference from the copy as one batch. Each page is kept
+   * and compared while etcd sends the next one; nothing is applied until the whole listing is in
+   * (a listing that fails half way leaves the copy as it was).
+   */
   private async relist(): Promise<void> {
-    const listing = await listRange(this.conn, this.range, {
-      pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE,
-      signal: this.stop.signal,
-      read: this.read,
-    });
+    const { keep, same } = this.policy;
+    const held = this.cache;
+    const fresh = new Map<string, K>();
+    const changes: RangeChange<K>[] = [];
+    const revision = await listPages(
+      this.conn,
+      this.range,
+      (page) => {
+        for (const kv of page) {
+          const kept = keep(kv);
+          const prev = held.get(kv.key);
+          if (prev === undefined) {
+            fresh.set(kv.key, kept);
+            changes.push({ type: 'put', kv, kept, revision: kv.modRevision });
+          } else if (same(prev, kept)) {
+            fresh.set(kv.key, prev); // unchanged: the copy keeps the object it had
+          } else {
+            fresh.set(kv.key, kept);
+            changes.push({ type: 'put', kv, kept, prev, revision: kv.modRevision });
+          }
+        }
+      },
+      { pageSize: this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal: this.stop.signal, read: this.read },
+    );
     if (this.stop.signal.aborted) return;
     this.markContact();
     this.backoff.reset();
-    const fresh = new Map<string, WatchedKV>();
-    for (const kv of listing.kvs) fresh.set(kv.key, kv);
-    const changes: RangeChange[] = [];
-    for (const kv of listing.kvs) {
-      const prev = this.cache.get(kv.key);
-      if (!prev) changes.push({ type: 'put', kv, revision: kv.modRevision });
-      else if (!sameKV(prev, kv)) changes.push({ type: 'put', kv, prev, revision: kv.modRevision });
+    for (const [key, prev] of held) {
+      if (!fresh.has(key)) changes.push({ type: 'delete', key, prev, revision });
     }
-    for (const [key, prev] of this.cache) {
-      if (!fresh.has(key)) changes.push({ type: 'delete', key, prev, revision: listing.revision });
-    }
-    this.cache.clear();
-    for (const [key, kv] of fresh) this.cache.set(key, kv);
-    this.appliedRevision = listing.revision;
+    this.cache = fresh;
+    this.appliedRevision = revision;
     const cause: BatchCause = this.everSynced ? 'resync' : 'initial';
     this.everSynced = true;
-    trace('%s: listed %d keys at %d (%s, %d changes)', this.range.description, fresh.size, listing.revision, cause, changes.length);
-    this.emit('batch', { changes, revision: listing.revision, cause });
-    this.emit('synced', { revision: listing.revision, reason: cause === 'initial' ? 'initial' : 'resync' });
+    trace('%s: listed %d keys at %d (%s, %d changes)', this.range.description, fresh.size, revision, cause, changes.length);
+    this.emit('batch', { changes, revision, cause });
+    this.emit('synced', { revision, reason: cause === 'initial' ? 'initial' : 'resync' });
   }
 
   private watchOnce(): Promise<WatchEnd | { readonly kind: 'rewound' }> {
@@ -325,7 +355,7 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
   }
 
   private apply(events: readonly IEvent[], headerRevision: number): void {
-    const changes: RangeChange[] = [];
+    const changes: RangeChange<K>[] = [];
     // Compared with the revision applied before this message: one revision can hold several
     // events (a DeleteRange, a lease expiring with many keys), all with the same mod revision.
     const appliedBefore = this.appliedRevision;
@@ -338,8 +368,9 @@ export class RangeFollower extends EventEmitter<RangeFollowerEvents> {
         this.cache.delete(kv.key);
         changes.push(prev ? { type: 'delete', key: kv.key, prev, revision: kv.modRevision } : { type: 'delete', key: kv.key, revision: kv.modRevision });
       } else {
-        this.cache.set(kv.key, kv);
-        changes.push(prev ? { type: 'put', kv, prev, revision: kv.modRevision } : { type: 'put', kv, revision: kv.modRevision });
+        const kept = this.policy.keep(kv);
+        this.cache.set(kv.key, kept);
+        changes.push(prev ? { type: 'put', kv, kept, prev, revision: kv.modRevision } : { type: 'put', kv, kept, revision: kv.modRevision });
       }
       this.appliedRevision = kv.modRevision;
     }

@@ -11,14 +11,22 @@ export interface WatchedKV {
   readonly lease: string;
 }
 
+const NO_VALUE = Buffer.alloc(0);
+
+/**
+ * `raw` as the watch layer reads it. The value is not copied: it is a view into the response
+ * that carried it (a whole page of a listing), so whoever keeps it copies it (see kept-kv.ts).
+ */
 export function toWatchedKV(raw: IKeyValue): WatchedKV {
+  const lease: string | undefined = raw.lease;
   return {
     key: raw.key.toString('utf8'),
-    value: raw.value ?? Buffer.alloc(0),
+    value: raw.value ?? NO_VALUE,
     createRevision: Number(raw.create_revision),
     modRevision: Number(raw.mod_revision),
     version: Number(raw.version),
-    lease: raw.lease && raw.lease !== '' ? String(raw.lease) : '0',
+    // One shared "0" rather than a new string per key without a lease.
+    lease: !lease || lease === '0' ? '0' : String(lease),
   };
 }
 

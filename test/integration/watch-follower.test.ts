@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EtcdConnection } from '../../src/etcd/index.js';
-import { RangeFollower, prefixRange, type ChangeBatch } from '../../src/watch/index.js';
+import { KEEP_FINGERPRINTS, RangeFollower, prefixRange, type ChangeBatch, type KVFingerprint } from '../../src/watch/index.js';
 import { EtcdUnavailableError } from '../../src/errors.js';
 import { eventually, etcdClient, startEtcd, useEtcd, waitFor } from '../helpers/etcd.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -154,6 +154,39 @@ describe('RangeFollower against a real etcd', () => {
     proxy.restore();
     await eventually(async () => assert.deepEqual(copyOf(follower), await truth(client, 'ahead/')), { timeoutMs: 20000 });
     assert.ok(resyncs.includes('history-changed'), `resync reasons: ${resyncs.join(',')}`);
+  });
+
+  it('keeping fingerprints only, a relist after a wipe still reports a value rewritten at a reused revision, and only that', async (t) => {
+    const etcd = await startEtcd(t);
+    const client = etcdClient(t, etcd);
+    await client.put('fp/a').value('same');
+    await client.put('fp/b').value('before');
+    const proxy = await TcpProxy.start(t, etcd.endpoints[0]!);
+    const conn = EtcdConnection.create({ endpoints: [proxy.endpoint], timeoutMs: 2000 });
+    const follower = new RangeFollower(conn, prefixRange('fp/'), { keep: KEEP_FINGERPRINTS, livenessMs: 500, backoff: { baseMs: 50, maxMs: 500 } });
+    const batches: ChangeBatch<KVFingerprint>[] = [];
+    follower.on('batch', (b) => batches.push(b));
+    t.after(() => {
+      follower.close();
+      conn.close();
+    });
+    follower.start();
+    await follower.waitForSync(5000);
+    const held = follower.snapshot().get('fp/b');
+    assert.deepEqual(Object.keys(held ?? {}).sort(), ['hashA', 'hashB', 'modRevision'], 'no value bytes kept');
+    proxy.cut();
+    await waitFor(() => !follower.isConnected);
+    // A new history that reuses both revisions: fp/a as it was, fp/b with other bytes.
+    await etcd.restart({ wipeData: true });
+    await client.put('fp/a').value('same');
+    await client.put('fp/b').value('after!');
+    assert.equal((await client.get('fp/b').exec()).kvs[0]?.mod_revision, String(held?.modRevision), 'the revision is reused');
+    const before = batches.length;
+    proxy.restore();
+    await waitFor(() => batches.length > before, { timeoutMs: 20000, message: 'the relist difference' });
+    const diff = batches.slice(before).flatMap((b) => b.changes);
+    assert.deepEqual(diff.map((c) => `${c.type} ${c.type === 'put' ? `${c.kv.key}=${c.kv.value.toString()}` : c.key}`), ['put fp/b=after!']);
+    assert.equal(batches[before]?.cause, 'resync');
   });
 
   it('keeps its copy and reports one outage while etcd is paused, then resumes', async (t) => {

@@ -4,20 +4,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeInstance, KeyLayout, type InstanceStatus } from '../../src/codec/index.js';
+import { keepInstances, type KeptInstance } from '../../src/discovery/kept-instance.js';
 import { Membership } from '../../src/discovery/membership.js';
 import type { RangeChange, WatchedKV } from '../../src/watch/index.js';
 import { seeded } from '../helpers/balance-fixtures.js';
 
 let revision = 1;
+const keep = keepInstances(new KeyLayout('services'), 4096);
 
-function put(service: string, id: string, status: InstanceStatus = 'up', zone?: string): RangeChange {
+function put(service: string, id: string, status: InstanceStatus = 'up', zone?: string): RangeChange<KeptInstance> {
   revision += 1;
   const value = encodeInstance({ service, id, address: `10.0.0.1:${revision % 60000}`, status, weight: 1, tags: [], meta: {}, ...(zone ? { zone } : {}) });
   const kv: WatchedKV = { key: `services/${service}/${id}`, value: Buffer.from(value), createRevision: revision, modRevision: revision, version: 1, lease: '7' };
-  return { type: 'put', kv, revision };
+  return { type: 'put', kv, kept: keep.keep(kv), revision };
 }
 
-const del = (service: string, id: string): RangeChange => ({ type: 'delete', key: `services/${service}/${id}`, revision: ++revision });
+const del = (service: string, id: string): RangeChange<KeptInstance> => ({ type: 'delete', key: `services/${service}/${id}`, revision: ++revision });
 
 describe('Membership incremental live views', () => {
   it('after every step of 3,000 random puts, status changes and deletes, live() equals a full sort of the live set', () => {
@@ -29,7 +31,7 @@ describe('Membership incremental live views', () => {
       const service = random() < 0.7 ? 'a' : 'b';
       const id = `i${Math.floor(random() * 300)}`;
       const roll = random();
-      const batch: RangeChange[] = [];
+      const batch: RangeChange<KeptInstance>[] = [];
       if (roll < 0.55) {
         batch.push(put(service, id));
         expected.get(service)?.add(id);

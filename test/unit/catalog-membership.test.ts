@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeInstance, KeyLayout, type InstanceStatus } from '../../src/codec/index.js';
+import { keepInstances, type KeptInstance } from '../../src/discovery/kept-instance.js';
 import { Membership } from '../../src/discovery/membership.js';
 import { prefixRange, type RangeChange, type WatchedKV } from '../../src/watch/index.js';
 
@@ -12,8 +13,10 @@ function kv(service: string, id: string, status: InstanceStatus = 'up', extra: {
   return { key: `services/${service}/${id}`, value: Buffer.from(value), createRevision: revision, modRevision: revision, version: 1, lease: extra.lease ?? '7' };
 }
 
-const put = (value: WatchedKV): RangeChange => ({ type: 'put', kv: value, revision: value.modRevision });
-const del = (key: string): RangeChange => ({ type: 'delete', key, revision: ++revision });
+// What the catalog's followers hand the membership: each put already kept (decoded) by its policy.
+const keep = keepInstances(new KeyLayout('services'), 1024);
+const put = (value: WatchedKV): RangeChange<KeptInstance> => ({ type: 'put', kv: value, kept: keep.keep(value), revision: value.modRevision });
+const del = (key: string): RangeChange<KeptInstance> => ({ type: 'delete', key, revision: ++revision });
 const raw = (key: string, text: string): WatchedKV => ({ key, value: Buffer.from(text), createRevision: ++revision, modRevision: revision, version: 1, lease: '0' });
 
 function membership(gracePeriodMs = 1000): { m: Membership; clock: { now: number } } {
@@ -124,7 +127,7 @@ describe('Membership (pure catalog rules)', () => {
     m.retainListed(prefixRange('services/api/'), listed, 500, 'initial', result);
     assert.deepEqual(result.changes.map((c) => (c.type === 'removed' ? `${c.instance.id}:${c.reason}:${c.revision}` : c.type)), ['gone:deregistered:500']);
     assert.deepEqual(m.services(false), ['api', 'web'], 'a range that was not listed is left alone');
-    assert.deepEqual(m.liveKVs().map((k) => k.key).sort(), ['services/api/kept', 'services/web/w']);
+    assert.deepEqual(m.liveInstances().map((i) => i.key).sort(), ['services/api/kept', 'services/web/w']);
   });
 
   it('keeps the live view array until its service changes', () => {

@@ -41,10 +41,11 @@ interface RunResult {
 }
 
 /** One writer run against one consumer kind. `block`: the consumer's loop sleeps until the writer is done. */
-async function run(kind: ConsumerKind, endpoint: string, scale: BenchScale, mode: 'txn' | 'single', block: boolean): Promise<RunResult> {
+async function run(client: Etcd3, kind: ConsumerKind, endpoint: string, scale: BenchScale, mode: 'txn' | 'single', block: boolean): Promise<RunResult> {
   round += 1;
   const puts = mode === 'single' ? scale.singleEvents : scale.burstPuts;
   const consumer = await openConsumer(kind, endpoint, PREFIX, SERVICE, puts);
+  await consumer.live(client);
   const doneFile = join(tmpdir(), `rollcall-bench-${process.pid}-${round}`);
   const cpuBefore = process.cpuUsage();
   const child = fork(WRITER, [endpoint, PREFIX, SERVICE, String(scale.burstInstances), String(puts), String(round * 10), mode, doneFile], { stdio: 'inherit' });
@@ -75,12 +76,12 @@ export async function benchEvents(endpoint: string, scale: BenchScale, kinds: re
     await wipe(client, PREFIX);
     await putAll(client, servicePairs(PREFIX, SERVICE, scale.burstInstances));
     for (const kind of kinds) {
-      const live = await run(kind, endpoint, scale, 'txn', false);
+      const live = await run(client, kind, endpoint, scale, 'txn', false);
       burstEventsPerSecond[kind] = sig2((scale.burstPuts / Math.max(1, live.doneAt - live.firstAt)) * 1000);
       burstLagMs[kind] = sig2(Math.max(0, live.doneAt - live.lastAck));
-      const backlog = await run(kind, endpoint, scale, 'txn', true);
+      const backlog = await run(client, kind, endpoint, scale, 'txn', true);
       backlogEventsPerSecond[kind] = sig2((scale.burstPuts / Math.max(1, backlog.doneAt - backlog.releasedAt)) * 1000);
-      const single = await run(kind, endpoint, scale, 'single', false);
+      const single = await run(client, kind, endpoint, scale, 'single', false);
       singleEventCpuUs[kind] = sig2(single.cpuUs / scale.singleEvents);
     }
   } finally {

@@ -12,16 +12,18 @@ same shared load as the run above). They explain the goals that are missed.
   pickers rebuild at their next use. One event on a 10,000-instance service now costs about what
   the bare consumer pays (CPU per event row), and a picker no longer costs a rebuild per batch
   (live-burst row "with a picker").
-- **Backlog drain (missed, 0.1× raw).** Profile of a drain of 20,000 queued events over 10,000
-  instances: the drain took 5.4 s of wall time but the catalog process was busy only ~1.0 s of
-  it (decode 34 % of that: the envelope and Metadata \`JSON.parse\`; gRPC/protobuf decoding 16 %;
-  GC 13 %; membership 4 %; events 8 %); the bare etcd3 watcher drained the same backlog in 0.6 s.
-  So the gap is in how fast the events arrive on the catalog's shared watch stream after the
-  consumer was blocked, not in catalog CPU. Without the profiler, twice: the catalog drained in
-  2.7 and 3.1 s using 0.48 s of CPU; the bare watcher in 0.34 and 0.41 s using 0.27–0.31 s. A
-  trial with the watch's \`fragment\` option off did not finish draining at all, so that option
-  is not the fix. Not investigated further here: src/watch (shared-watch-stream, watch-session)
-  is where the delivery happens.
+- **Backlog drain.** The earlier 0.1–0.3× came from the bench. The drain's idle time (the
+  catalog process busy ~1 s of a 5.4 s drain) was spent waiting for the first event: tracing the
+  catalog's watch stream showed its watch-created answer arriving only when the consumer was
+  released. \`Catalog.open()\` resolves once the listing is done, while its watch is still being
+  created; the bench blocked the consumer right after opening, so etcd created the watch at the
+  listed revision after the writer had finished and delivered the whole backlog as one catch-up
+  response (20,000 events in three 1.5 MB fragments, 0.4–0.8 s each, applied after the last),
+  whereas the bare watcher (whose \`create()\` waits for etcd's answer) got 134 ordinary responses
+  from etcd's send buffer and a 6,600-event catch-up. With both consumers proven live first (a
+  sentinel write each must see), three alternated drains: rollcall 52,000–53,000 events/s, bare
+  watcher 54,000–69,000. What remains is real for a watch that resumes far behind: a catch-up
+  arrives as one fragmented response and is applied after its last fragment.
 - **Cold sync.** Profile of three opens of 20,000 instances before the change: GC 33 %, decoding
   ~20 % (the two \`JSON.parse\` calls the bare consumer makes, plus validation and key parsing),
   gRPC/protobuf ~15 %, membership ~9 %, idle (waiting for etcd) 10 %. Most of the GC came from

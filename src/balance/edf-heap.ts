@@ -24,13 +24,14 @@ export class EdfHeap {
     return this.count;
   }
 
-  /** Id of the node with the earliest deadline. Heap must not be empty. */
-  get topId(): number {
-    return this.nodes[3] as number;
-  }
-
-  get topDeadline(): number {
-    return this.nodes[0] as number;
+  /**
+   * The nodes themselves (deadline, weight, rank, id per node; the earliest first), for a pick to
+   * read the top node and rewrite its key in place, then siftTop(). A pick passes no number through
+   * a call: a double handed to a call V8 does not inline is boxed, one allocation each. Fetch it
+   * anew for every pick: the array is replaced when the heap grows.
+   */
+  get raw(): Float64Array {
+    return this.nodes;
   }
 
   clear(): void {
@@ -82,10 +83,8 @@ export class EdfHeap {
     this.resift(at, moved);
   }
 
-  /** Gives the top node a later key (a pick) and sifts it down; positions become stale. */
-  replaceTop(deadline: number, rank: number): void {
-    this.nodes[0] = deadline;
-    this.nodes[2] = rank;
+  /** The top node got a later key (a pick, through `raw`): sifts it down; positions become stale. */
+  siftTop(): void {
     this.siftDown(0, false);
     this.positionsValid = false;
   }

@@ -31,8 +31,21 @@ const OFFSET = 0.5;
 
 export class EdfSchedule {
   private readonly heap = new EdfHeap();
-  /** Virtual time: the deadline of the last pick. Every deadline in the heap is at or after it. */
-  private now = 0;
+  /**
+   * Virtual time: the deadline of the last pick. Every deadline in the heap is at or after it.
+   * Kept in a typed array: a double in an object field is a boxed number, and depending on how
+   * V8 settled the field's representation a pick could allocate a new box on every store (seen
+   * intermittently: ~20 bytes a pick).
+   */
+  private readonly clock = new Float64Array(1);
+
+  private get now(): number {
+    return this.clock[0] as number;
+  }
+
+  private set now(time: number) {
+    this.clock[0] = time;
+  }
   /** Per slot: the entry the numbers below belong to (a reused slot inherits nothing). */
   private readonly owners: (PickerEntry | undefined)[] = [];
   /** Per slot, while outside a cohort: virtual start time, picks since, and the weight they count with. */
@@ -140,9 +153,10 @@ export class EdfSchedule {
 
   /** The slot with the earliest deadline; moves its deadline one period on. Heap must not be empty. */
   next(): number {
-    const heap = this.heap;
-    const c = heap.topId;
-    this.now = heap.topDeadline;
+    // Numbers stay in this frame or in typed arrays: see EdfHeap.raw.
+    const top = this.heap.raw;
+    const c = top[3] as number;
+    this.clock[0] = top[0] as number;
     const slot = this.cohortCurrent[c] as number;
     const size = this.cohortSize[c] as number;
     let pointer = (this.cohortPointer[c] as number) + 1;
@@ -151,13 +165,14 @@ export class EdfSchedule {
       this.cohortK[c] = (this.cohortK[c] as number) + 1;
     }
     this.cohortPointer[c] = pointer;
-    if (size === 1) {
-      heap.replaceTop(this.deadline(c), this.rank[slot] as number);
-    } else {
-      const upcoming = (this.members[c] as number[])[pointer] as number;
+    let upcoming = slot;
+    if (size !== 1) {
+      upcoming = (this.members[c] as number[])[pointer] as number;
       this.cohortCurrent[c] = upcoming;
-      heap.replaceTop(this.deadline(c), this.rank[upcoming] as number);
     }
+    top[0] = (this.cohortBase[c] as number) + ((this.cohortK[c] as number) + OFFSET) / (this.cohortWeight[c] as number);
+    top[2] = this.rank[upcoming] as number;
+    this.heap.siftTop();
     return slot;
   }
 

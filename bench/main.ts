@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { EtcdProcess, findEtcd } from '../src/dev/index.js';
+import { EtcdProcess, findEtcd, reapOnSignals } from '../src/dev/index.js';
 import { DEFAULT_PAGE_SIZE } from '../src/watch/index.js';
 import { benchEvents } from './catalog-bench.js';
 import { benchPickers } from './pickers-bench.js';
@@ -31,6 +31,8 @@ const log = (text: string): void => {
   process.stderr.write(`bench: ${text} (${round((performance.now() - started) / 1000, 1)} s)\n`);
 };
 
+// A Ctrl-C'd bench leaves no etcd or data dir behind.
+reapOnSignals();
 const etcd = await EtcdProcess.start({ extraArgs: ['--quota-backend-bytes=4294967296'] });
 let results: BenchResults;
 try {

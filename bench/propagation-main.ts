@@ -10,7 +10,7 @@
  * arrival -> the event emitted there.
  */
 import { loadavg } from 'node:os';
-import { EtcdProcess } from '../src/dev/index.js';
+import { EtcdProcess, reapOnSignals } from '../src/dev/index.js';
 import { PROPAGATION_WARMUP } from './propagation-bench.js';
 import { samplePropagation, SIDES, type PropagationSample, type Side } from './propagation-samples.js';
 import { benchScale } from './scale.js';
@@ -45,6 +45,8 @@ function stageTable(list: readonly PropagationSample[]): Record<string, Percenti
   };
 }
 
+// A Ctrl-C'd bench leaves no etcd or data dir behind.
+reapOnSignals();
 const etcd = await EtcdProcess.start({ extraArgs: ['--quota-backend-bytes=4294967296'] });
 try {
   for (let run = 1; run <= runs; run += 1) {

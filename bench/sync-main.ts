@@ -7,7 +7,7 @@
  *
  * Defaults: the full bench's 100,000 instances in 1,000 services at pages of 1,000, 5,000, 10,000.
  */
-import { EtcdProcess } from '../src/dev/index.js';
+import { EtcdProcess, reapOnSignals } from '../src/dev/index.js';
 import { DEFAULT_PAGE_SIZE } from '../src/watch/index.js';
 import { benchScale } from './scale.js';
 import { benchSync } from './sync-bench.js';
@@ -24,6 +24,8 @@ if (!Number.isInteger(scale.syncInstances / scale.syncServices) || scale.pageSiz
   throw new Error('usage: sync-main.js [instances] [services dividing instances] [page sizes, e.g. 1000,5000]');
 }
 
+// A Ctrl-C'd bench leaves no etcd or data dir behind.
+reapOnSignals();
 const etcd = await EtcdProcess.start({ extraArgs: ['--quota-backend-bytes=4294967296'] });
 try {
   const sync = await benchSync(etcd.endpoints[0] as string, scale, DEFAULT_PAGE_SIZE);

@@ -20,11 +20,14 @@
  *   endpoint, round robin from the one that failed: re-opening on whatever member etcd3 picks
  *   would often land on the silent member again, each try costing a whole timeout. A connection
  *   around a client the user passed in has one place to go, that client.
+ * - The stream asks etcd to end it when its member has no leader (REQUIRE_LEADER): a member cut
+ *   off from its peers still answers progress requests, so silence alone would never show it.
  * - The stream closes when its last watcher leaves, and opens again on demand.
  */
 import { debuglog } from 'node:util';
 import type { IRangeRequest, IRangeResponse, IResponseHeader, IWatchCreateRequest, IWatchResponse } from 'etcd3';
 import type { EtcdConnection } from '../etcd/etcd-connection.js';
+import { REQUIRE_LEADER } from './require-leader.js';
 import { etcdAt, etcdSays, translateEtcdError } from '../etcd/translate-error.js';
 import { EtcdRequestError, EtcdUnavailableError, type RollcallError } from '../errors.js';
 
@@ -181,7 +184,7 @@ export class SharedWatchStream {
     const generation = this.generation;
     const at = this.at;
     this.conn
-      .call(`open watch stream on ${this.describe(at)}`, () => this.conn.endpointClients.client(at).watchClient.watch())
+      .call(`open watch stream on ${this.describe(at)}`, () => this.conn.endpointClients.client(at).watchClient.watch(REQUIRE_LEADER))
       .then(
         (stream) => {
           this.opening = false;

@@ -15,7 +15,7 @@ import type { DiagnosticsPayloads } from '../../src/diagnostics/channels.js';
 import { FAST } from '../helpers/catalog.js';
 import { etcdClient, startCluster, waitFor } from '../helpers/etcd.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
-import { assertNoUnhandledRejections } from '../fixtures/registration-support.js';
+import { assertNoUnhandledRejections, registrar } from '../fixtures/registration-support.js';
 import { assertConverged, assertHistoryExplains, assertNothingLost, removals, startFleet, watchCatalog } from './reliability-support.js';
 
 const TTL = 2;
@@ -110,5 +110,33 @@ describe('scenario 3: a member partitioned behind a silent proxy (3-member clust
     await assertNothingLost(admin, PREFIX, fleet);
     for (const w of watchers) assert.deepEqual(removals(w), [], 'no catalog reported an instance removed');
     await assertHistoryExplains(t, admin, PREFIX, watchers);
+  });
+
+  it('a member that lost its leader ends its watch streams: a catalog on it alone reports stale, then converges when its peers return', async (t) => {
+    // The other partition: a member cut off from its PEERS still answers its clients, progress
+    // requests included, so its watch looks alive while the cluster cannot move. Here its two
+    // peers are stopped: it has no leader, exactly as a member in a minority partition.
+    const cluster = await startCluster(t);
+    await cluster.waitForLeader();
+    const lonely = 0;
+    const admin = etcdClient(t, cluster);
+    const watched = await watchCatalog(t, { ...FAST, endpoints: [cluster.member(lonely).clientUrl], prefix: `${PREFIX}-leaderless` });
+    const writer = registrar(t, cluster.endpoints, { ttl: 10, prefix: `${PREFIX}-leaderless` });
+    await writer.register({ service: 'svc', id: 'before', address: '10.0.96.1:80' });
+    await waitFor(() => watched.catalog.instances('svc').length === 1, { message: 'the catalog to see the first registration' });
+    const staleBefore = watched.log.stale.length;
+
+    const peersGoneAt = Date.now();
+    await Promise.all([cluster.stop(1), cluster.stop(2)]);
+    await waitFor(() => watched.log.stale.length > staleBefore, { timeoutMs: 30_000, message: 'the catalog on the leaderless member to report stale' });
+    t.diagnostic(`catalog on the leaderless member reported stale ${Date.now() - peersGoneAt} ms after its peers stopped`);
+    assert.equal(watched.catalog.instances('svc').length, 1, 'a stale catalog serves its last known instances');
+
+    await Promise.all([cluster.restart(1), cluster.restart(2)]);
+    await cluster.waitForLeader({ timeoutMs: 20_000 });
+    await writer.register({ service: 'svc', id: 'after', address: '10.0.96.2:80' });
+    await assertConverged(admin, `${PREFIX}-leaderless`, [watched]);
+    assert.equal(watched.catalog.isStale, false, 'fresh again once the member has a leader');
+    await assertHistoryExplains(t, admin, `${PREFIX}-leaderless`, [watched]);
   });
 });

@@ -45,25 +45,30 @@ interface Fleet {
   readonly view: Catalog;
   readonly lock: Lock;
   /** Every keepalive round trip and fault step, with its time: printed when an assertion fails. */
-  readonly timeline: string[];
+  readonly timeline: Timeline;
 }
 
-/** Records `rollcall:lease:keepalive` into `timeline` for the length of the test. */
-function recordKeepalives(t: TestContext, timeline: string[]): void {
-  const start = Date.now();
+/** Lines stamped with the time since the timeline began. */
+class Timeline {
+  readonly lines: string[] = [];
+  private readonly start = Date.now();
+
+  mark(what: string): void {
+    this.lines.push(`+${Date.now() - this.start} ms ${what}`);
+  }
+}
+
+/** A timeline recording `rollcall:lease:keepalive` for the length of the test. */
+function recordKeepalives(t: TestContext): Timeline {
+  const timeline = new Timeline();
   const onMessage = (message: unknown): void => {
     const m = message as { leaseId: string; ok: boolean; roundTripMs: number; ttl?: number; error?: Error };
-    timeline.push(`+${Date.now() - start} ms lease ${m.leaseId} ${m.ok ? `ttl ${m.ttl}` : `failed: ${m.error?.message}`} (${m.roundTripMs} ms)`);
+    timeline.mark(`lease ${m.leaseId} ${m.ok ? `ttl ${m.ttl}` : `failed: ${m.error?.message}`} (${m.roundTripMs} ms)`);
   };
   subscribe('rollcall:lease:keepalive', onMessage);
   t.after(() => unsubscribe('rollcall:lease:keepalive', onMessage));
-  timeline.push(`+0 ms start`);
-  Object.defineProperty(timeline, 'start', { value: start });
-}
-
-function mark(fleet: Fleet, what: string): void {
-  const start = (fleet.timeline as unknown as { start: number }).start;
-  fleet.timeline.push(`+${Date.now() - start} ms ${what}`);
+  timeline.mark('start');
+  return timeline;
 }
 
 /** `member`'s endpoint first, then the others: keepalives start on `member`. */
@@ -78,8 +83,7 @@ async function startFleet(t: TestContext, cluster: EtcdCluster, member: number, 
   // watch's first listing is a separate matter (the Lock's), not the session's under test here.
   const store = etcdStore(t, { endpoints, namespace: `${prefix}-store/`, timeoutMs: 2000 });
   const lock = await store.lock('fault', { ttl: TTL });
-  const timeline: string[] = [];
-  recordKeepalives(t, timeline);
+  const timeline = recordKeepalives(t);
   const registrars: Registrar[] = [];
   const lost: string[] = [];
   const lostAt: number[] = [];
@@ -126,8 +130,8 @@ async function assertNothingLost(t: TestContext, fleet: Fleet, survivors: string
   for (const [i, lease] of fleet.leases.entries()) {
     const keys = await keysOnLease(admin, lease);
     if (keys === undefined) {
-      mark(fleet, `lease ${lease} of registrar ${i} not found`);
-      t.diagnostic(fleet.timeline.filter((line) => !line.includes(' lease ') || line.includes(lease) || line.includes('not found')).join('\n'));
+      fleet.timeline.mark(`lease ${lease} of registrar ${i} not found`);
+      t.diagnostic(fleet.timeline.lines.filter((line) => !line.includes(' lease ') || line.includes(lease) || line.includes('not found')).join('\n'));
     }
     assert.deepEqual(keys, fleet.keys[i], `registrar ${i}'s lease still carries its keys`);
   }
@@ -215,10 +219,10 @@ describe('leases across a leader change and a paused member (3-member cluster)',
       // to another member within a TTL. A paused leader makes every renewal wait for an election.
       const victim = role === 'leader' ? leader : (leader + 1) % cluster.size;
       const fleet = await startFleet(t, cluster, victim, `pause-${role}`);
-      mark(fleet, `pausing member ${victim}`);
+      fleet.timeline.mark(`pausing member ${victim}`);
       cluster.pause(victim);
       void cluster.waitForLeader({ notIndex: victim, timeoutMs: 20_000 }).then(
-        (next) => mark(fleet, `member ${next} leads`),
+        (next) => fleet.timeline.mark(`member ${next} leads`),
         () => undefined,
       );
       t.after(() => {
@@ -227,7 +231,7 @@ describe('leases across a leader change and a paused member (3-member cluster)',
       // The fault itself lasts two TTLs: longer than any lease lives without keepalives.
       await delay(2 * TTL * 1000);
       await assertNothingLost(t, fleet, cluster.endpointsExcept(victim));
-      mark(fleet, `resuming member ${victim}`);
+      fleet.timeline.mark(`resuming member ${victim}`);
       const resumedAt = Date.now();
       cluster.resume(victim);
       // Read from the others: a resumed ex-leader answers lease reads from its stale state until
